@@ -1,0 +1,65 @@
+// nullrelay.conf: `key = value` lines, `#` comments. Every key, its default and meaning are in
+// man/nullrelay.conf.5; an unknown key or a bad value is an error naming file and line (EX_CONFIG).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "result.hpp"
+
+namespace nullrelay {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf";
+
+enum class TlsMode { starttls, implicit };
+
+struct Smarthost {
+    std::string host;
+    int port = 0;
+    bool operator==(const Smarthost&) const = default;
+};
+
+struct Config {
+    std::string path;  // where it was read from, for messages
+
+    std::vector<Smarthost> smarthosts;
+    TlsMode tls = TlsMode::starttls;
+    std::string tls_ca_file;  // empty: the system store
+    std::string auth_user;
+    std::string password_file;
+    std::string hostname;       // EHLO name and local domain; empty until resolved
+    std::string sender_domain;  // empty: hostname
+    std::string alias_map;
+    std::string spool_dir = "/var/spool/nullrelay";
+
+    int connections = 2;
+    std::uint64_t max_message_size = 50ull * 1024 * 1024;
+    std::chrono::seconds retry_min{60};
+    std::chrono::seconds retry_max{3600};
+    std::chrono::seconds queue_lifetime{5 * 24 * 3600};
+    std::chrono::seconds connect_timeout{30};
+    std::chrono::seconds response_timeout{300};
+    std::chrono::seconds max_connection_age{60};
+
+    // hostname, or the host's name when unset
+    const std::string& local_hostname() const { return hostname; }
+    const std::string& qualify_domain() const {
+        return sender_domain.empty() ? hostname : sender_domain;
+    }
+};
+
+// Parses text as if read from `path`. Does not touch the file system.
+Result<Config> parse_config(std::string_view text, const std::string& path);
+
+// Reads and parses a file. A missing default file gives the defaults (nothing configured yet);
+// a missing file named explicitly is an error.
+Result<Config> load_config(const std::string& path, bool must_exist);
+
+// Fills in what depends on the host (hostname when not configured).
+void resolve_host_defaults(Config& config);
+
+Result<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace nullrelay

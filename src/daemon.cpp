@@ -1,0 +1,364 @@
+#include "daemon.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "control_socket.hpp"
+#include "credentials.hpp"
+#include "delivery.hpp"
+#include "durable_io.hpp"
+#include "log.hpp"
+#include "text.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr std::int64_t kPickupRetrySeconds = 30;
+constexpr std::int64_t kStopGraceMs = 10'000;
+
+std::int64_t now_s() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void read_counter(int fd) {
+    std::uint64_t v;
+    while (::read(fd, &v, sizeof v) > 0) {
+    }
+}
+
+}  // namespace
+
+Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
+    : config_(std::move(config)),
+      credentials_(std::move(credentials)),
+      options_(std::move(options)) {}
+
+Daemon::~Daemon() {
+    stop_workers();
+}
+
+Status Daemon::start() {
+    auto spool = Spool::open(config_.spool_dir);
+    if (!spool) return spool.error();
+    spool_ = std::make_unique<Spool>(std::move(*spool));
+    auto lock = spool_->lock(false);
+    if (!lock) return lock.error();
+    if (!lock->valid())
+        return Error{EX_TEMPFAIL,
+                     fmt::format("another nullrelayd is already running on {}", config_.spool_dir)};
+    lock_ = std::move(*lock);
+    spool_->remove_orphans();
+
+    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    timer_.reset(::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+    wake_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&mask, sig);
+    signal_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (!epoll_.valid() || !timer_.valid() || !wake_.valid() || !signal_.valid())
+        return Error{EX_OSERR, fmt::format("cannot set up the event loop: {}", errno_text(errno))};
+    std::vector<int> fds = {timer_.get(), wake_.get(), signal_.get()};
+    if (!options_.once) {
+        inotify_.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+        // IN_ATTRIB: sendmail set the completion mark. IN_CLOSE_WRITE: a writer went away
+        // (maybe leaving an incomplete file to remove).
+        if (!inotify_.valid() ||
+            ::inotify_add_watch(inotify_.get(), spool_->maildrop_path().c_str(),
+                                IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+            return Error{EX_OSERR, fmt::format("cannot watch {}: {}", spool_->maildrop_path(),
+                                               errno_text(errno))};
+        auto control = bind_control_socket(config_.spool_dir + "/control");
+        if (!control) return control.error();
+        control_ = std::move(*control);
+        fds.push_back(inotify_.get());
+        fds.push_back(control_.get());
+    }
+    for (int fd : fds) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+            return Error{EX_OSERR, fmt::format("epoll_ctl: {}", errno_text(errno))};
+    }
+    pickup_ = std::make_unique<Pickup>(*spool_, config_);
+    start_workers();
+
+    // What was there before we started: submissions waiting for pickup, then the queue.
+    pick_up_all();
+    for (const std::string& id : spool_->list(Place::queue)) {
+        if (due_at_.count(id)) continue;
+        auto env = spool_->load(Place::queue, id);
+        if (!env) {
+            log_error("{}", env.error().message);
+            continue;
+        }
+        schedule(id, options_.flush_all ? 0 : env->next_attempt);
+    }
+    log_info("nullrelayd started: spool {}, {} queued, smarthost {}", config_.spool_dir,
+             due_at_.size(),
+             config_.smarthosts.empty()
+                 ? std::string("(none)")
+                 : fmt::format("{}:{}", config_.smarthosts[0].host, config_.smarthosts[0].port));
+    return ok_status();
+}
+
+void Daemon::start_workers() {
+    abort_transfers_ = false;
+    jobs_.reopen();
+    for (int i = 0; i < config_.connections; ++i)
+        workers_.emplace_back([this] { worker_main(); });
+}
+
+void Daemon::stop_workers() {
+    for (const std::string& id : jobs_.close())
+        in_flight_.erase(id);  // not started: still queued
+    for (auto& t : workers_)
+        t.join();
+    workers_.clear();
+    drain_completions();
+}
+
+void Daemon::worker_main() {
+    Deliverer deliverer(*spool_, config_, credentials_, &abort_transfers_);
+    while (auto id = jobs_.pop()) {
+        auto next = deliverer.deliver(*id);
+        {
+            std::lock_guard lock(completions_mutex_);
+            completions_.push_back({*id, next});
+        }
+        std::uint64_t one = 1;
+        ssize_t n = ::write(wake_.get(), &one, sizeof one);
+        (void)n;
+    }
+}
+
+void Daemon::drain_completions() {
+    std::vector<Completion> done;
+    {
+        std::lock_guard lock(completions_mutex_);
+        done.swap(completions_);
+    }
+    for (auto& c : done) {
+        in_flight_.erase(c.id);
+        if (c.next_attempt) schedule(c.id, *c.next_attempt);
+    }
+}
+
+void Daemon::schedule(const std::string& id, std::int64_t when) {
+    if (auto it = due_at_.find(id); it != due_at_.end()) {
+        by_time_.erase({it->second, id});
+        due_at_.erase(it);
+    }
+    if (in_flight_.count(id)) return;  // its worker reports the next time itself
+    due_at_[id] = when;
+    by_time_.insert({when, id});
+}
+
+void Daemon::dispatch_due() {
+    const std::int64_t now = now_s();
+    while (!by_time_.empty() && by_time_.begin()->first <= now) {
+        std::string id = by_time_.begin()->second;
+        by_time_.erase(by_time_.begin());
+        due_at_.erase(id);
+        in_flight_.insert(id);
+        jobs_.push(id);
+    }
+}
+
+void Daemon::arm_timer() {
+    std::int64_t next = 0;
+    if (!by_time_.empty()) next = by_time_.begin()->first;
+    if (pickup_retry_at_ && (!next || pickup_retry_at_ < next)) next = pickup_retry_at_;
+    itimerspec spec{};
+    if (next) spec.it_value.tv_sec = std::max<std::int64_t>(next, 1);  // 0 would disarm
+    ::timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+void Daemon::pick_up(const std::string& name) {
+    using Kind = PickupResult::Kind;
+    PickupResult r = pickup_->take(name);
+    switch (r.kind) {
+        case Kind::queued:
+            log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
+                     r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
+                     r.envelope.recipients.size());
+            schedule(r.envelope.id, 0);
+            break;
+        case Kind::quarantined:
+            log_warning("maildrop/{}: {}; moved to corrupt/", one_line(name), r.detail);
+            break;
+        case Kind::failed:
+            log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);
+            pickup_retry_at_ = now_s() + kPickupRetrySeconds;
+            break;
+        case Kind::removed_abandoned:
+            log_info("maildrop/{}: removed an incomplete submission", one_line(name));
+            break;
+        case Kind::not_ready:
+        case Kind::gone:
+            break;
+    }
+}
+
+void Daemon::pick_up_all() {
+    pickup_retry_at_ = 0;
+    for (const std::string& name : pickup_->scan())
+        pick_up(name);
+}
+
+void Daemon::handle_inotify() {
+    alignas(inotify_event) char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        for (char* p = buf; p < buf + n;) {
+            auto* ev = reinterpret_cast<inotify_event*>(p);
+            if (ev->mask & IN_Q_OVERFLOW)
+                pick_up_all();
+            else if (ev->len > 0)
+                pick_up(ev->name);
+            p += sizeof(inotify_event) + ev->len;
+        }
+    }
+}
+
+void Daemon::flush(const std::vector<std::string>& ids) {
+    pick_up_all();
+    std::vector<std::string> targets = ids;
+    if (targets.empty())
+        for (auto& [id, when] : due_at_)
+            targets.push_back(id);
+    for (const auto& id : targets)
+        if (due_at_.count(id)) schedule(id, 0);
+}
+
+void Daemon::handle_control() {
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::recv(control_.get(), buf, sizeof buf, 0);
+        if (n <= 0) break;
+        auto words = split(trim(std::string_view(buf, static_cast<size_t>(n))), ' ');
+        if (words.empty() || words[0] != "flush") {
+            log_warning("control: unknown request '{}'",
+                        one_line(std::string_view(buf, static_cast<size_t>(n))));
+            continue;
+        }
+        std::vector<std::string> ids(words.begin() + 1, words.end());
+        log_info("flush requested{}",
+                 ids.empty() ? "" : fmt::format(" for {} message(s)", ids.size()));
+        flush(ids);
+    }
+}
+
+void Daemon::reload() {
+    auto config = load_config(options_.config_path, true);
+    if (!config) {
+        log_error("reload: {}; keeping the running configuration", config.error().message);
+        return;
+    }
+    resolve_host_defaults(*config);
+    auto credentials = load_credentials(*config);
+    if (!credentials) {
+        log_error("reload: {}; keeping the running configuration", credentials.error().message);
+        return;
+    }
+    if (config->spool_dir != config_.spool_dir) {
+        log_warning("reload: spool_dir changed; that takes a restart. Keeping {}",
+                    config_.spool_dir);
+        config->spool_dir = config_.spool_dir;
+    }
+    // Delivery threads read the configuration: let them finish their message first.
+    stop_workers();
+    config_ = std::move(*config);
+    credentials_ = std::move(*credentials);
+    pickup_ = std::make_unique<Pickup>(*spool_, config_);
+    start_workers();
+    log_info("configuration reloaded from {}", config_.path);
+}
+
+void Daemon::handle_signal() {
+    signalfd_siginfo info;
+    while (::read(signal_.get(), &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGHUP) {
+            reload();
+        } else if (!stopping_) {
+            log_info("stopping on signal {}; {} delivery(ies) in flight", info.ssi_signo,
+                     in_flight_.size());
+            stopping_ = true;
+            stop_deadline_ms_ = now_ms() + kStopGraceMs;
+            for (const std::string& id : jobs_.close())
+                in_flight_.erase(id);
+        }
+    }
+}
+
+bool Daemon::idle() const {
+    return in_flight_.empty() && (by_time_.empty() || by_time_.begin()->first > now_s());
+}
+
+int Daemon::run() {
+    if (Status st = start(); !st) {
+        log_error("{}", st.error().message);
+        return st.error().exit_code;
+    }
+    for (;;) {
+        drain_completions();
+        if (stopping_ && in_flight_.empty()) break;
+        if (!stopping_) dispatch_due();
+        if (options_.once && idle()) break;
+        arm_timer();
+        int timeout = -1;
+        if (stopping_) {
+            std::int64_t left = stop_deadline_ms_ - now_ms();
+            if (left <= 0 && !abort_transfers_) {
+                log_warning("abandoning {} delivery(ies) in flight; they stay queued",
+                            in_flight_.size());
+                abort_transfers_ = true;
+            }
+            timeout = left > 0 ? static_cast<int>(left) : 200;
+        }
+        epoll_event events[8];
+        int n = ::epoll_wait(epoll_.get(), events, 8, timeout);
+        for (int i = 0; i < n; ++i) {
+            int fd = events[i].data.fd;
+            if (fd == wake_.get())
+                read_counter(fd);
+            else if (fd == timer_.get()) {
+                read_counter(fd);
+                if (pickup_retry_at_ && pickup_retry_at_ <= now_s()) pick_up_all();
+            } else if (fd == signal_.get())
+                handle_signal();
+            else if (fd == inotify_.get() && !stopping_)
+                handle_inotify();
+            else if (fd == control_.get())
+                handle_control();
+        }
+    }
+    stop_workers();
+    log_info("nullrelayd stopped");
+    return EX_OK;
+}
+
+}  // namespace nullrelay

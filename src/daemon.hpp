@@ -1,0 +1,85 @@
+// nullrelayd's event loop. One thread watches maildrop/ (inotify), the control socket,
+// signals and one timer set to the earliest next attempt; it picks up new mail and hands
+// due messages to `connections` delivery threads, each with its own reusable SMTP
+// connection. Nothing polls: an idle daemon sleeps until a submission, a command, a signal
+// or the next retry.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "config.hpp"
+#include "pickup.hpp"
+#include "smtp_session.hpp"
+#include "spool.hpp"
+#include "unique_fd.hpp"
+#include "work_queue.hpp"
+
+namespace nullrelay {
+
+struct DaemonOptions {
+    bool once = false;  // deliver what is due (all with flush_all), then exit
+    bool flush_all = false;
+    std::string config_path;
+};
+
+class Daemon {
+  public:
+    Daemon(Config config, Credentials credentials, DaemonOptions options);
+    ~Daemon();
+    // Runs until SIGTERM/SIGINT (or, with `once`, until the work is done). Returns an exit code.
+    int run();
+
+  private:
+    struct Completion {
+        std::string id;
+        std::optional<std::int64_t> next_attempt;
+    };
+
+    Status start();
+    void start_workers();
+    void stop_workers();
+    void worker_main();
+    void pick_up(const std::string& name);
+    void pick_up_all();
+    void schedule(const std::string& id, std::int64_t when);
+    void dispatch_due();
+    void arm_timer();
+    void drain_completions();
+    void handle_inotify();
+    void handle_signal();
+    void handle_control();
+    void flush(const std::vector<std::string>& ids);
+    void reload();
+    bool idle() const;
+
+    Config config_;
+    Credentials credentials_;
+    DaemonOptions options_;
+    std::unique_ptr<Spool> spool_;
+    std::unique_ptr<Pickup> pickup_;
+    UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_, control_;
+
+    std::set<std::pair<std::int64_t, std::string>> by_time_;
+    std::unordered_map<std::string, std::int64_t> due_at_;
+    std::unordered_set<std::string> in_flight_;
+    std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
+
+    WorkQueue<std::string> jobs_;
+    std::mutex completions_mutex_;
+    std::vector<Completion> completions_;
+    std::vector<std::thread> workers_;
+    std::atomic<bool> abort_transfers_{false};
+    bool stopping_ = false;
+    std::int64_t stop_deadline_ms_ = 0;
+};
+
+}  // namespace nullrelay

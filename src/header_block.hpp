@@ -1,0 +1,49 @@
+// The header section of a CRLF message, kept byte for byte so that headers nobody touches
+// leave exactly as they came.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nullrelay {
+
+struct HeaderField {
+    std::string name;  // as written
+    std::string raw;   // the whole field with its folded lines and final CRLF
+    // The unfolded value, without the name, colon and leading white space.
+    std::string value() const;
+};
+
+class HeaderBlock {
+  public:
+    // Splits `message` (CRLF lines) into header fields and the body. The header section ends
+    // at the first empty line, or at the first line that is neither a field nor a
+    // continuation (then the body starts with that line and no separator was present).
+    static HeaderBlock parse(std::string_view message, size_t* body_offset);
+
+    // True when `text` holds a complete header section (an empty line, or a line that cannot
+    // belong to one), so parse() of it would not change with more input.
+    static bool complete(std::string_view text);
+
+    const std::vector<HeaderField>& fields() const { return fields_; }
+    bool has(std::string_view name) const;
+    std::optional<std::string> first_value(std::string_view name) const;
+    std::vector<std::string> values(std::string_view name) const;
+    bool has_prefix(std::string_view prefix) const;  // e.g. "Resent-"
+
+    void remove(std::string_view name);
+    void add(std::string_view name, std::string_view value);  // appends "Name: value\r\n"
+    void replace_value(size_t index, std::string_view value);
+
+    // The fields, then the CRLF separator if the original had one or `force_separator`.
+    std::string serialize(bool with_separator) const;
+    bool had_separator() const { return had_separator_; }
+
+  private:
+    std::vector<HeaderField> fields_;
+    bool had_separator_ = false;
+};
+
+}  // namespace nullrelay

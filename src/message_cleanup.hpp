@@ -1,0 +1,31 @@
+// What the relay changes in a message's header section at pickup, in one place so that the
+// man page's list of added and removed headers can point here (Postfix calls this cleanup):
+//   - adds Date:, Message-ID: and From: when missing (the Resent- forms when the message
+//     has Resent- headers), as sendmail and Postfix do for local submissions;
+//   - removes Bcc:, Resent-Bcc:, Return-Path: and Content-Length:, as Postfix does.
+// Everything else passes byte for byte.
+#pragma once
+
+#include <ctime>
+#include <string>
+
+#include "header_block.hpp"
+
+namespace nullrelay {
+
+struct CleanupContext {
+    std::string queue_id;
+    std::string hostname;   // for Message-ID
+    std::string sender;     // envelope sender, qualified; "" for <>
+    std::string full_name;  // -F or the submitter's GECOS name
+    std::time_t arrival = 0;
+};
+
+void clean_up_headers(HeaderBlock& headers, const CleanupContext& context);
+
+// "Name <addr>" with the name quoted or RFC 2047-encoded as needed.
+std::string format_mailbox(std::string_view display_name, std::string_view address);
+// RFC 5322 date-time in the local time zone.
+std::string format_rfc5322_date(std::time_t when);
+
+}  // namespace nullrelay

@@ -1,0 +1,227 @@
+#include "pickup.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "address.hpp"
+#include "durable_io.hpp"
+#include "header_block.hpp"
+#include "maildrop_file.hpp"
+#include "message_cleanup.hpp"
+#include "message_normalizer.hpp"
+#include "queue_id.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr size_t kHeaderSectionLimit = 1024 * 1024;
+constexpr size_t kChunk = 256 * 1024;
+
+struct Submitter {
+    std::string name;
+    std::string gecos_name;
+};
+
+Submitter look_up_submitter(uid_t uid) {
+    Submitter s;
+    std::vector<char> buf(16384);
+    passwd pw{}, *res = nullptr;
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) {
+        s.name = pw.pw_name;
+        std::string_view gecos = pw.pw_gecos ? pw.pw_gecos : "";
+        s.gecos_name = std::string(gecos.substr(0, gecos.find(',')));
+    }
+    // Names from the password database go into queue files and addresses; refuse odd ones.
+    bool plain = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain) s.name = fmt::format("uid{}", uid);
+    for (char& c : s.gecos_name)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return s;
+}
+
+// Streams the message from `in` (starting with `head`, bytes already read) into `out`,
+// normalising line endings and cleaning up the header section. Returns the bytes written.
+Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
+                                   std::uint64_t limit) {
+    MessageNormalizer normalizer({});
+    std::string pending, outbuf;
+    std::uint64_t written = 0;
+    bool headers_done = false;
+    auto flush = [&](bool force) -> Status {
+        if (outbuf.size() < kChunk && !force) return ok_status();
+        written += outbuf.size();
+        if (written > limit)
+            return Error{EX_DATAERR,
+                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
+        Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
+        outbuf.clear();
+        return st;
+    };
+    auto finish_headers = [&] {
+        size_t body_offset = 0;
+        std::string_view text(pending);
+        HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
+        std::string_view body = text.substr(body_offset);
+        clean_up_headers(headers, ctx);
+        outbuf += headers.serialize(headers.had_separator() || !body.empty());
+        outbuf += body;
+        pending.clear();
+        headers_done = true;
+    };
+    std::string chunk = std::move(head);
+    for (;;) {
+        normalizer.feed(chunk, headers_done ? outbuf : pending);
+        if (!headers_done &&
+            (HeaderBlock::complete(pending) || pending.size() > kHeaderSectionLimit))
+            finish_headers();
+        if (Status st = flush(false); !st) return st.error();
+        chunk.resize(kChunk);
+        ssize_t n;
+        do
+            n = ::read(in, chunk.data(), chunk.size());
+        while (n < 0 && errno == EINTR);
+        if (n < 0) return Error{EX_IOERR, fmt::format("read error: {}", errno_text(errno))};
+        if (n == 0) break;
+        chunk.resize(static_cast<size_t>(n));
+    }
+    normalizer.finish(headers_done ? outbuf : pending);
+    if (!headers_done) finish_headers();
+    if (Status st = flush(true); !st) return st.error();
+    return written;
+}
+
+}  // namespace
+
+std::vector<std::string> Pickup::scan() const {
+    std::vector<std::string> names;
+    int fd = ::dup(spool_.maildrop_fd());
+    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!dir) {
+        if (fd >= 0) ::close(fd);
+        return names;
+    }
+    ::rewinddir(dir);
+    while (dirent* ent = ::readdir(dir)) {
+        std::string_view n = ent->d_name;
+        if (n != "." && n != "..") names.emplace_back(n);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+PickupResult Pickup::take(const std::string& name) {
+    using Kind = PickupResult::Kind;
+    const int dirfd = spool_.maildrop_fd();
+    auto quarantine = [&](std::string why) {
+        Status st = spool_.quarantine(name);
+        if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
+        return PickupResult{Kind::quarantined, std::move(why), {}};
+    };
+    if (!is_valid_queue_id(name)) return quarantine("file name is not a queue id");
+
+    // Threat: a planted symlink or FIFO to make the daemon read or block on another file.
+    UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ENOENT) return {Kind::gone, "", {}};
+        if (errno == ELOOP) return quarantine("symbolic link");
+        return {Kind::failed, fmt::format("cannot open: {}", errno_text(errno)), {}};
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return {Kind::failed, errno_text(errno), {}};
+    if (!S_ISREG(st.st_mode)) return quarantine("not a regular file");
+    // Threat: a hard link to someone else's file, to have it sent.
+    if (st.st_nlink != 1) return quarantine("more than one link");
+
+    if (!(st.st_mode & S_IXUSR)) {
+        // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
+        if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) return {Kind::not_ready, "", {}};
+        ::unlinkat(dirfd, name.c_str(), 0);
+        return {Kind::removed_abandoned, "", {}};
+    }
+    // A crash after the queue commit but before the maildrop unlink: it is queued already.
+    for (Place p : {Place::queue, Place::hold, Place::failed}) {
+        if (spool_.exists(p, name)) {
+            ::unlinkat(dirfd, name.c_str(), 0);
+            return {Kind::gone, "already queued", {}};
+        }
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > config_.max_message_size + kMaildropHeaderLimit)
+        return quarantine("larger than max_message_size");
+
+    // Read until the envelope header is complete.
+    std::string head;
+    size_t content_offset = 0;
+    for (;;) {
+        size_t old = head.size();
+        head.resize(old + 65536);
+        ssize_t n = ::read(fd.get(), head.data() + old, 65536);
+        if (n < 0 && errno == EINTR) {
+            head.resize(old);
+            continue;
+        }
+        head.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+        if (n < 0) return {Kind::failed, fmt::format("read error: {}", errno_text(errno)), {}};
+        if (head.find("\ncontent\n") != std::string::npos || n == 0 ||
+            head.size() > kMaildropHeaderLimit + 65536)
+            break;
+    }
+    auto md = parse_maildrop_header(head, &content_offset);
+    if (!md) return quarantine(md.error().message);
+
+    Submitter who = look_up_submitter(st.st_uid);
+    Envelope env;
+    env.id = name;
+    env.arrival = st.st_ctime;  // set by the kernel at completion; the user cannot fake it
+    env.submitter_uid = st.st_uid;
+    env.submitter_name = who.name;
+    env.sender = md->sender ? rewriter_.sender(*md->sender) : rewriter_.sender(who.name);
+    for (const auto& r : md->recipients)
+        env.recipients.push_back({rewriter_.recipient(r), r, RecipientState::pending, ""});
+    if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
+        return quarantine("sender is not a valid address after rewriting");
+    for (const auto& r : env.recipients)
+        if (!is_valid_envelope_address(r.address))
+            return quarantine("recipient is not a valid address after rewriting");
+
+    CleanupContext ctx;
+    ctx.queue_id = name;
+    ctx.hostname = config_.hostname;
+    ctx.sender = env.sender;
+    ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
+    ctx.arrival = env.arrival;
+
+    auto out = spool_.create_content(name);
+    if (!out) return {Kind::failed, out.error().message, {}};
+    auto size = copy_content(fd.get(), head.substr(content_offset), out->get(), ctx,
+                             config_.max_message_size);
+    Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
+    if (durable) durable = spool_.sync_content_dir();
+    if (!durable) {
+        spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
+        if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
+        return {Kind::failed, durable.error().message, {}};
+    }
+    env.size = *size;
+    if (Status s = spool_.store(Place::queue, env); !s) {
+        spool_.discard_content(name);
+        return {Kind::failed, s.error().message, {}};
+    }
+    // The message is queued; the maildrop copy may go. (A crash before this unlink is caught
+    // by the already-queued check above.)
+    ::unlinkat(dirfd, name.c_str(), 0);
+    return {Kind::queued, "", std::move(env)};
+}
+
+}  // namespace nullrelay

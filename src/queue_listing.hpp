@@ -1,0 +1,21 @@
+// mailq output in Postfix's format (postqueue/showq_compat.c, long queue ids), so that
+// check_mailq -M postfix and people's habits work unchanged.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "envelope.hpp"
+#include "spool.hpp"
+
+namespace nullrelay {
+
+struct ListedMessage {
+    Envelope envelope;
+    Place place = Place::queue;
+    bool active = false;  // being delivered now
+};
+
+std::string format_mailq(const std::vector<ListedMessage>& messages);
+
+}  // namespace nullrelay
