@@ -75,8 +75,8 @@ class AddressListParser {
         std::string phrase, spec, comment;
         bool have_angle = false;
         auto finish = [&] {
-            std::string addr = have_angle ? angle_ : spec;
-            addr = std::string(trim(addr));
+            std::string addr =
+                std::string(trim(have_angle ? angle_ : without_cfws_around_dots(spec)));
             if (!addr.empty()) {
                 Mailbox m;
                 m.address = addr;
@@ -111,6 +111,9 @@ class AddressListParser {
             } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
                 ++i_;
                 if (!phrase.empty() && phrase.back() != ' ') phrase += ' ';
+                // Kept in the addr-spec so that "root RSET" stays two words (and is refused)
+                // instead of becoming "rootRSET"; spaces around '.' and '@' go at the end.
+                if (!spec.empty() && spec.back() != ' ') spec += ' ';
             } else {
                 size_t start = i_;
                 while (i_ < s_.size() && !is_special(s_[i_]))
@@ -126,6 +129,18 @@ class AddressListParser {
     }
 
   private:
+    // "john . doe @ example.org" (obsolete but legal) -> "john.doe@example.org"
+    static std::string without_cfws_around_dots(const std::string& spec) {
+        std::string out;
+        for (size_t i = 0; i < spec.size(); ++i) {
+            char c = spec[i];
+            bool next_sep = i + 1 < spec.size() && (spec[i + 1] == '.' || spec[i + 1] == '@');
+            bool prev_sep = !out.empty() && (out.back() == '.' || out.back() == '@');
+            if (c == ' ' && (next_sep || prev_sep)) continue;
+            out += c;
+        }
+        return out;
+    }
     static bool is_special(char c) {
         return c == '(' || c == '"' || c == '<' || c == '>' || c == ',' || c == ';' || c == ':' ||
                c == ' ' || c == '\t' || c == '\r' || c == '\n';

@@ -92,6 +92,23 @@ Status apply_option(SendmailArgs& a, char letter, const std::string& value) {
 
 }  // namespace
 
+std::optional<std::string> find_config_option(std::span<const std::string> args) {
+    std::optional<std::string> found;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
+        if (word == "--" || word.size() < 2 || word[0] != '-') break;
+        if (word.starts_with("-C")) {
+            if (word.size() > 2)
+                found = word.substr(2);
+            else if (i + 1 < args.size())
+                found = args[++i];
+        } else if (word.size() == 2 && takes_value(word[1])) {
+            ++i;  // skip the value, which may look like anything
+        }
+    }
+    return found;
+}
+
 Result<SendmailArgs> parse_sendmail_args(std::span<const std::string> args) {
     SendmailArgs a;
     size_t i = 0;

@@ -45,6 +45,10 @@ struct SendmailArgs {
     std::vector<std::string> ignored;     // options accepted and ignored, for -v
 };
 
+// The value of -C, looked for without parsing the rest (which may be wrong): root's way to
+// name another configuration, needed before the spool can be opened.
+std::optional<std::string> find_config_option(std::span<const std::string> args);
+
 // `args` excludes argv[0]. Errors carry EX_USAGE (or EX_DATAERR for a malformed address).
 Result<SendmailArgs> parse_sendmail_args(std::span<const std::string> args);
 

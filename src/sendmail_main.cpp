@@ -142,10 +142,8 @@ int main(int argc, char** argv) {
 
     // 2. Find the spool. Only root may name another configuration (-C).
     std::string config_path = kDefaultConfigPath;
-    if (root) {
-        auto pre = parse_sendmail_args(words);
-        if (pre && pre->config_path) config_path = *pre->config_path;
-    }
+    if (root)
+        if (auto named = find_config_option(words)) config_path = *named;
     auto config = load_config(config_path, config_path != kDefaultConfigPath);
     if (!config) fatal(config.error());
 

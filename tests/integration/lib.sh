@@ -1,0 +1,121 @@
+# Shared set-up for the integration scenarios: a private spool and configuration, a loopback
+# smarthost (tests/smarthost) with a throwaway CA, and nullrelayd. Everything lives under one
+# temporary directory and is torn down on exit. No DNS, no host configuration, loopback only.
+set -euo pipefail
+
+BIN=${NULLRELAY_BIN:?set NULLRELAY_BIN to the build directory}
+SRC=${NULLRELAY_SRC:?set NULLRELAY_SRC to the source directory}
+PY=/usr/bin/python3  # Debian's, which has python3-aiosmtpd; the python3 on PATH may not
+T=$(mktemp -d /tmp/nullrelay-test.XXXXXX)
+SPOOL=$T/spool
+CONF=$T/nullrelay.conf
+SH=$T/smarthost
+SMARTHOST_PID=
+DAEMON_PID=
+
+cleanup() {
+    local rc=$?
+    [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null || true
+    [ -n "$SMARTHOST_PID" ] && kill "$SMARTHOST_PID" 2>/dev/null || true
+    wait 2>/dev/null || true
+    if [ $rc -ne 0 ]; then
+        echo "---- daemon log ----" >&2; cat "$T/daemon.log" 2>/dev/null | tail -40 >&2 || true
+        echo "---- smarthost transcript ----" >&2; tail -40 "$SH/transcript.log" 2>/dev/null >&2 || true
+    fi
+    rm -rf "$T"
+    exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+# Waits (bounded) until a command succeeds.
+wait_until() {
+    local seconds=$1; shift
+    local deadline=$((SECONDS + seconds))
+    until "$@"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+bash "$SRC/tests/smarthost/make-certs.sh" "$T/certs" >/dev/null
+mkdir -p "$SPOOL"/{maildrop,data,queue,hold,failed,corrupt} "$SH"
+echo secret >"$T/password"
+chmod 600 "$T/password"
+SMARTHOST_PORT=$(free_port)
+
+# start_smarthost [smarthost.py options...]: serves on $SMARTHOST_PORT.
+start_smarthost() {
+    rm -f "$SH/port"
+    $PY "$SRC/tests/smarthost/smarthost.py" --dir "$SH" --port "$SMARTHOST_PORT" \
+        --cert "$T/certs/server.crt" --key "$T/certs/server.key" "$@" >>"$T/smarthost.log" 2>&1 &
+    SMARTHOST_PID=$!
+    wait_until 10 test -s "$SH/port" || fail "smarthost did not start: $(tail -5 "$T/smarthost.log")"
+}
+stop_smarthost() {
+    kill "$SMARTHOST_PID" 2>/dev/null || true
+    wait "$SMARTHOST_PID" 2>/dev/null || true
+    SMARTHOST_PID=
+}
+
+# write_config ["key = value" lines that replace or add to the defaults...]
+write_config() {
+    local defaults=(
+        "smarthost = localhost:$SMARTHOST_PORT"
+        "tls_ca_file = $T/certs/ca.crt"
+        "auth_user = test"
+        "password_file = $T/password"
+        "hostname = relay.example.org"
+        "sender_domain = example.org"
+        "spool_dir = $SPOOL"
+        "retry_min = 1s"
+        "retry_max = 2s"
+        "connect_timeout = 5s"
+        "response_timeout = 10s"
+    )
+    {
+        for line in "$@"; do echo "$line"; done
+        for line in "${defaults[@]}"; do
+            local key=${line%% =*} overridden=no
+            for extra in "$@"; do [ "${extra%% =*}" == "$key" ] && overridden=yes; done
+            [ $overridden == no ] && echo "$line"
+        done
+    } >"$CONF"
+}
+write_config
+
+start_daemon() {
+    "$BIN/nullrelayd" -C "$CONF" --foreground >>"$T/daemon.log" 2>&1 &
+    DAEMON_PID=$!
+    wait_until 10 grep -q "nullrelayd started" "$T/daemon.log" ||
+        fail "daemon did not start: $(tail -5 "$T/daemon.log")"
+}
+stop_daemon() {
+    kill -TERM "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=
+}
+kill_daemon() {
+    kill -9 "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=
+}
+
+sendmail() { "$BIN/nullrelay-sendmail" -C "$CONF" "$@"; }
+nullrelay() { "$BIN/nullrelay" -C "$CONF" "$@"; }
+
+delivered_count() { find "$SH/messages" -name '*.json' 2>/dev/null | wc -l; }
+queued_count() { find "$SPOOL/queue" "$SPOOL/maildrop" -type f 2>/dev/null | wc -l; }
+has_delivered() { [ "$(delivered_count)" -ge "$1" ]; }
+queue_empty() { [ "$(queued_count)" -eq 0 ]; }
+# json_field N KEY: a field of the N-th stored message (1-based).
+json_field() {
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d[sys.argv[2]]; print(json.dumps(v) if not isinstance(v,str) else v)' \
+        "$(printf '%s/messages/%06d.json' "$SH" "$1")" "$2"
+}
+eml() { printf '%s/messages/%06d.eml' "$SH" "$1"; }

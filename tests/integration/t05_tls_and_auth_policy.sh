@@ -1,0 +1,38 @@
+# The transport policy: no STARTTLS offered, a certificate for another host, an unknown CA,
+# or no AUTH while credentials are configured each keep the message queued, and nothing
+# (no AUTH, no MAIL, no data) goes to the server outside TLS or unauthenticated.
+source "$(dirname "$0")/lib.sh"
+
+attempt() {  # attempt LABEL REASON-PATTERN -- smarthost options...
+    local label=$1 pattern=$2; shift 3
+    : >"$T/daemon.log"
+    rm -rf "$SH"; mkdir -p "$SH"
+    start_smarthost "$@"
+    printf 'Subject: %s\n\nsecret body\n' "$label" | sendmail -i root@example.net
+    "$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || true
+    stop_smarthost
+    assert_eq "$(find "$SH/messages" -name '*.json' 2>/dev/null | wc -l)" 0 "$label: nothing accepted"
+    assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "$label: still queued"
+    grep -q "$pattern" "$T/daemon.log" || fail "$label: log lacks '$pattern': $(cat "$T/daemon.log")"
+    grep -Eq '^[0-9]+ C~?: (MAIL|RCPT|DATA)' "$SH/transcript.log" && fail "$label: transaction started"
+    grep -Eq '^[0-9]+ C: AUTH' "$SH/transcript.log" && fail "$label: AUTH in clear"
+    grep -q "secret body" "$SH/transcript.log" && fail "$label: body sent"
+    pass "$label: kept queued, nothing sent"
+    rm -f "$SPOOL"/queue/* "$SPOOL"/data/*
+}
+
+attempt "no STARTTLS" "STARTTLS not supported" -- --no-starttls
+attempt "wrong host" "no alternative certificate subject name matches" -- \
+    --cert "$T/certs/wronghost.crt" --key "$T/certs/wronghost.key"
+attempt "unknown CA" "certificate" -- --cert "$T/certs/unknownca.crt" --key "$T/certs/unknownca.key"
+attempt "no AUTH offered" "did not authenticate us" -- --no-auth
+attempt "wrong password" "Login denied" -- --password other
+
+# Implicit TLS (smtps) works end to end.
+write_config "tls = implicit"
+start_smarthost --tls implicit
+printf 'Subject: smtps\n\nx\n' | sendmail -i root@example.net
+"$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1
+assert_eq "$(delivered_count)" 1 "delivered over implicit TLS"
+assert_eq "$(json_field 1 auth_user)" "test" "authenticated over implicit TLS"
+pass "implicit TLS delivers"
