@@ -11,10 +11,13 @@ std::string envelope_address_problem(std::string_view a) {
     if (a.size() > 320) return "address longer than 320 bytes";
     bool quoted = false;
     int ats = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(a[i]);
+    // Every byte is checked, the escaped byte of a quoted-pair too (threat: "a\\<CR><LF>...").
+    for (unsigned char c : a) {
         if (c < 0x20 || c == 0x7f) return "control character in address";
         if (c == '<' || c == '>') return "'<' or '>' in address";
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(a[i]);
         if (c == '"')
             quoted = !quoted;
         else if (c == '\\' && quoted)

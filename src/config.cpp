@@ -50,8 +50,11 @@ Result<std::uint64_t> parse_size(std::string_view text) {
         }
         if (unit != 1) text.remove_suffix(1);
     }
-    auto n = parse_integer(text, 1, 1ll << 40);
-    if (!n) return Error{EX_CONFIG, fmt::format("expected a size such as 10M, got '{}'", text)};
+    // The bound applies to the product, so no unit can make it wrap around.
+    auto n = parse_integer(text, 1, static_cast<long long>((1ull << 40) / unit));
+    if (!n)
+        return Error{EX_CONFIG,
+                     fmt::format("expected a size from 1 to 1024G such as 10M, got '{}'", text)};
     return static_cast<std::uint64_t>(*n) * unit;
 }
 
@@ -245,12 +248,18 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     }
     for (auto& h : config.smarthosts)
         if (h.port == 0) h.port = config.tls == TlsMode::implicit ? 465 : 587;
-    if (config.retry_min.count() < 1)
-        return Error{EX_CONFIG, fmt::format("{}: retry_min must be at least 1s", path)};
+    // Checks across keys name the line of the key that is wrong.
+    auto at = [&](std::string_view key, const std::string& msg) {
+        auto it = seen.find(key);
+        return Error{EX_CONFIG, it == seen.end() ? fmt::format("{}: {}", path, msg)
+                                                 : fmt::format("{}:{}: {}", path, it->second, msg)};
+    };
+    if (config.retry_min.count() < 1) return at("retry_min", "retry_min must be at least 1s");
     if (config.retry_max < config.retry_min)
-        return Error{EX_CONFIG, fmt::format("{}: retry_max is shorter than retry_min", path)};
+        return at(seen.count("retry_max") ? "retry_max" : "retry_min",
+                  "retry_max is shorter than retry_min");
     if (!config.auth_user.empty() && config.password_file.empty())
-        return Error{EX_CONFIG, fmt::format("{}: auth_user is set but password_file is not", path)};
+        return at("auth_user", "auth_user is set but password_file is not");
     return config;
 }
 

@@ -22,6 +22,16 @@ const SmtpExchange* find_command(const std::vector<SmtpExchange>& ex, std::strin
     return nullptr;
 }
 
+std::vector<std::string_view> split_status(std::string_view s) {
+    std::vector<std::string_view> parts;
+    for (;;) {
+        size_t dot = s.find('.');
+        parts.push_back(s.substr(0, dot));
+        if (dot == std::string_view::npos) return parts;
+        s.remove_prefix(dot + 1);
+    }
+}
+
 }  // namespace
 
 std::string enhanced_status(int code, std::string_view reply) {
@@ -30,16 +40,14 @@ std::string enhanced_status(int code, std::string_view reply) {
         std::string_view t = reply.substr(4);
         size_t end = t.find_first_of(" \n");
         std::string_view cand = t.substr(0, end);
-        int dots = 0;
-        bool ok = cand.size() >= 5 && (cand[0] == '2' || cand[0] == '4' || cand[0] == '5') &&
-                  cand[0] == '0' + code / 100;
-        for (char c : cand) {
-            if (c == '.')
-                ++dots;
-            else if (c < '0' || c > '9')
-                ok = false;
-        }
-        if (ok && dots == 2) return std::string(cand);
+        // class "." subject "." detail, 1-3 digits each (RFC 3463); class matches the code
+        auto parts = split_status(cand);
+        bool ok = parts.size() == 3 && cand[0] == static_cast<char>('0' + code / 100) &&
+                  (cand[0] == '2' || cand[0] == '4' || cand[0] == '5');
+        for (std::string_view p : parts)
+            ok = ok && !p.empty() && p.size() <= 3 &&
+                 p.find_first_not_of("0123456789") == std::string_view::npos;
+        if (ok) return std::string(cand);
     }
     return fmt::format("{}.0.0", code >= 200 && code < 600 ? code / 100 : 4);
 }
@@ -104,6 +112,7 @@ AttemptVerdict decide_outcome(const SmtpAttempt& a, size_t n) {
     if (mail && mail->code >= 400) {
         set_all(verdict_for(mail->code), mail->code, mail->reply);
         v.summary = mail->reply;
+        v.try_next_host = mail->code == 421;  // the server is closing: not about the message
         return v;
     }
     // No verdict on the message: connection, TLS, greeting, EHLO or AUTH trouble, a timeout,

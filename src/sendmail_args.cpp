@@ -97,13 +97,20 @@ std::optional<std::string> find_config_option(std::span<const std::string> args)
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& word = args[i];
         if (word == "--" || word.size() < 2 || word[0] != '-') break;
-        if (word.starts_with("-C")) {
-            if (word.size() > 2)
-                found = word.substr(2);
+        // Walk the bundle as parse_sendmail_args does: flags, then at most one letter
+        // whose value is the rest of the word or the next word.
+        for (size_t j = 1; j < word.size(); ++j) {
+            char c = word[j];
+            if (c == 'q') break;
+            if (!takes_value(c)) continue;
+            std::optional<std::string> value;
+            if (j + 1 < word.size())
+                value = word.substr(j + 1);
             else if (i + 1 < args.size())
-                found = args[++i];
-        } else if (word.size() == 2 && takes_value(word[1])) {
-            ++i;  // skip the value, which may look like anything
+                value = args[++i];
+            // A -C without a value is left for parse_sendmail_args to refuse.
+            if (c == 'C' && value) found = value;
+            break;
         }
     }
     return found;
@@ -171,6 +178,13 @@ Result<SendmailArgs> parse_sendmail_args(std::span<const std::string> args) {
                                      "before recipients that start with '-'",
                                      one_line(word))};
         // Debian cron passes MAILTO split on white space: "a@x," "b@y" are an address list.
+        // Threat: a line break in an argument that the list parser would read as white space
+        // ("a@b\r\nRCPT TO:<x@y>" must not quietly become x@y).
+        for (unsigned char c : word)
+            if (c < 0x20 || c == 0x7f)
+                return Error{
+                    EX_DATAERR,
+                    fmt::format("bad recipient address '{}': control character", one_line(word))};
         auto mailboxes = parse_address_list(word);
         if (mailboxes.empty())
             return Error{EX_DATAERR, fmt::format("bad recipient address '{}'", one_line(word))};

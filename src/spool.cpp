@@ -189,6 +189,7 @@ void Spool::remove_orphans() {
             continue;
         }
         std::vector<std::string> tmps;
+        ::rewinddir(dir);  // a dup()ed fd shares its offset with every earlier listing
         while (dirent* ent = ::readdir(dir)) {
             std::string_view name = ent->d_name;
             if (name.size() > 5 && name.front() == '.' && name.ends_with(".tmp"))

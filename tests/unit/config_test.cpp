@@ -67,7 +67,7 @@ TEST_CASE("config parses every key", "[config]") {
         "retry_max = 2h\n"
         "queue_lifetime = 3d\n"
         "connect_timeout = 1m\n"
-        "response_timeout = 90\n"
+        "response_timeout = 90s\n"
         "max_connection_age = 1w\n");
     CHECK(c.smarthosts ==
           std::vector<Smarthost>{{"mail.example.org", 2525}, {"backup.example.org", 587}});
@@ -116,14 +116,19 @@ TEST_CASE("config durations", "[config]") {
         const char* text;
         long long want;
     };
-    for (Case c : {Case{"30s", 30}, {"5m", 300}, {"1h", 3600}, {"5d", 432000}, {"2w", 1209600},
-                   {"45", 45}, {"0s", 0}}) {
+    for (Case c : {Case{"30s", 30},
+                   {"5m", 300},
+                   {"1h", 3600},
+                   {"5d", 432000},
+                   {"2w", 1209600},
+                   {"3650d", 3650ll * 86400},
+                   {"0s", 0}}) {
         INFO(c.text);
         auto d = parse_duration(c.text);
         REQUIRE(d);
         CHECK(d->count() == c.want);
     }
-    for (const char* bad : {"", "s", "5x", "-1s", "1.5h", " 5s", "5 s", "99999d", "5S"}) {
+    for (const char* bad : {"", "s", "5x", "-1s", "1.5h", " 5s", "5 s", "3651d", "5S"}) {
         INFO(bad);
         auto d = parse_duration(bad);
         REQUIRE_FALSE(d);
@@ -135,7 +140,7 @@ TEST_CASE("config errors name path and line", "[config]") {
     struct Case {
         const char* label;
         std::string text;
-        std::string want;  // how the message starts
+        std::string want;  // a fragment of the message
     };
     const std::string p = "/etc/nullrelay/test.conf";
     const std::vector<Case> cases = {
@@ -157,10 +162,10 @@ TEST_CASE("config errors name path and line", "[config]") {
         {"bad hostname", "hostname = relay example\n", p + ":1: hostname:"},
         {"bad size", "max_message_size = 10X\n", p + ":1: max_message_size:"},
         {"auth_user without password_file", "auth_user = me\n",
-         p + ": auth_user is set but password_file is not"},
+         "auth_user is set but password_file is not"},
         {"retry_max below retry_min", "retry_min = 1h\nretry_max = 5m\n",
-         p + ": retry_max is shorter"},
-        {"retry_min zero", "retry_min = 0s\n", p + ": retry_min must be at least 1s"},
+         "retry_max is shorter than retry_min"},
+        {"retry_min zero", "retry_min = 0s\n", "retry_min must be at least 1s"},
     };
     for (const auto& c : cases) {
         INFO(c.label);
@@ -168,7 +173,7 @@ TEST_CASE("config errors name path and line", "[config]") {
         REQUIRE_FALSE(r);
         CHECK(r.error().exit_code == EX_CONFIG);
         CHECK(r.error().exit_code == 78);
-        CHECK_THAT(r.error().message, Catch::StartsWith(c.want));
+        CHECK_THAT(r.error().message, Catch::Contains(c.want));
         CHECK_THAT(r.error().message, Catch::StartsWith(p + ":"));
     }
 }
@@ -189,9 +194,17 @@ TEST_CASE("config accepts comments, blank lines and CRLF line ends", "[config]")
     CHECK_THAT(r.error().message, Catch::StartsWith("x.conf:3: unknown key 'bogus'"));
 }
 
+// Bug: the checks that span keys (auth_user without password_file, retry_max < retry_min)
+// name the file but not the line, although nullrelay.conf(5) says every error names both.
+TEST_CASE("config: auth_user without password_file names the line", "[config]") {
+    auto r = parse_config("# relay\nsmarthost = mx.test\nauth_user = me\n", "x.conf");
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message, Catch::StartsWith("x.conf:3:"));
+}
+
 // Bug: parse_size() checks the number before multiplying by the unit, so a huge value with a
 // G suffix wraps around 2^64 (here to 0) instead of being refused.
-TEST_CASE("config refuses a max_message_size that overflows", "[config][!mayfail]") {
+TEST_CASE("config refuses a max_message_size that overflows", "[config]") {
     auto r = parse_config("max_message_size = 17179869184G\n", "x.conf");
     CHECK_FALSE(r);
 }

@@ -5,6 +5,7 @@
 
 #include <sysexits.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -187,13 +188,17 @@ TEST_CASE("sendmail_args: errors", "[sendmail_args]") {
         {"missing value for -F", {"-i", "-F"}, EX_USAGE, "-F needs a value"},
         {"option after a recipient", {"a@x", "-oQ/tmp"}, EX_USAGE, "looks like an option"},
         {"dash recipient without --", {"a@x", "-t"}, EX_USAGE, "looks like an option"},
-        {"header injection in -f", {"-f", "me@x\r\nBcc: victim@y"}, EX_DATAERR,
+        {"header injection in -f",
+         {"-f", "me@x\r\nBcc: victim@y"},
+         EX_DATAERR,
          "bad sender address"},
         {"LF in -f", {"-fme@x\nX: y"}, EX_DATAERR, "bad sender address"},
         {"two @ in -f", {"-f", "a@b@c"}, EX_DATAERR, "bad sender address"},
         {"bad recipient", {"a@b@c"}, EX_DATAERR, "bad recipient address"},
         {"empty recipient", {""}, EX_DATAERR, "bad recipient address"},
         {"group without members", {"undisclosed-recipients:;"}, EX_DATAERR, "bad recipient"},
+        {"CRLF between words", {"root\r\nRSET"}, EX_DATAERR, "bad recipient address"},
+        {"space between words", {"root admin"}, EX_DATAERR, "bad recipient address"},
     };
     for (const auto& c : cases) {
         INFO(c.label);
@@ -208,9 +213,48 @@ TEST_CASE("sendmail_args: errors", "[sendmail_args]") {
 
 // Bug: a recipient word with control characters is not refused: parse_address_list() treats
 // CR/LF as white space, so "a@b\r\nRCPT TO:<x@y>" silently becomes the recipient x@y.
-TEST_CASE("sendmail_args: control characters in a recipient are refused",
-          "[sendmail_args][!mayfail]") {
+TEST_CASE("sendmail_args: control characters in a recipient are refused", "[sendmail_args]") {
     auto r = parse({"a@b\r\nRCPT TO:<x@y>"});
     REQUIRE_FALSE(r);
     CHECK(r.error().exit_code == EX_DATAERR);
+}
+
+TEST_CASE("find_config_option finds -C without parsing the rest", "[sendmail_args]") {
+    struct Case {
+        const char* label;
+        Strings argv;
+        std::optional<std::string> want;
+    };
+    const std::vector<Case> cases = {
+        {"separate value", {"-C", "/x.conf", "-t"}, "/x.conf"},
+        {"attached value", {"-i", "-C/x.conf", "root"}, "/x.conf"},
+        {"the rest is wrong", {"-Z", "-C/x.conf", "-f"}, "/x.conf"},
+        {"last one wins", {"-C/a.conf", "-C/b.conf"}, "/b.conf"},
+        {"none", {"-t", "-i"}, std::nullopt},
+        {"value of -f is skipped", {"-f", "-C/evil.conf", "-t"}, std::nullopt},
+        {"value of -F is skipped", {"-F", "-C/evil.conf"}, std::nullopt},
+        {"after a recipient", {"root", "-C/x.conf"}, std::nullopt},
+        {"after --", {"--", "-C/x.conf"}, std::nullopt},
+    };
+    for (const auto& c : cases) {
+        INFO(c.label);
+        CHECK(find_config_option(c.argv) == c.want);
+    }
+}
+
+// Bug: find_config_option() only recognises -C at the start of a word, so a bundled
+// "-tC/x.conf" (which parse_sendmail_args and sendmail's getopt read as -t -C /x.conf) is
+// missed and root's named configuration is silently ignored.
+TEST_CASE("find_config_option agrees with parse_sendmail_args on bundles", "[sendmail_args]") {
+    const Strings argv = {"-tC/x.conf"};
+    REQUIRE(parse_ok(argv).config_path == "/x.conf");
+    CHECK(find_config_option(argv) == "/x.conf");
+}
+
+// Bug (working-tree rewrite of find_config_option): a trailing "-C" with no value gives "" as
+// the configuration path, so sendmail fails with "cannot read" instead of the usage error
+// parse_sendmail_args gives ("option -C needs a value"). No value should mean no -C.
+TEST_CASE("find_config_option: -C without a value is not a path", "[sendmail_args]") {
+    CHECK(find_config_option(Strings{"-t", "-C"}) == std::nullopt);
+    CHECK(find_config_option(Strings{"-tC"}) == std::nullopt);
 }
