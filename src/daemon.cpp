@@ -204,7 +204,7 @@ void Daemon::pick_up(const std::string& name) {
             log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
                      r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
                      r.envelope.recipients.size());
-            schedule(r.envelope.id, 0);
+            schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
             break;
         case Kind::quarantined:
             log_warning("maildrop/{}: {}; moved to corrupt/", one_line(name), r.detail);

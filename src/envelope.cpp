@@ -78,6 +78,14 @@ Result<std::string> serialize_envelope(const Envelope& e) {
         e.id, e.arrival, e.submitter_uid, e.submitter_name, e.sender, e.size, e.attempts,
         e.next_attempt);
     if (!e.last_error.empty()) out += fmt::format("last_error {}\n", e.last_error);
+    for (auto [tag, value] : {std::pair{"notify", &e.options.notify},
+                              {"ret", &e.options.ret},
+                              {"envid", &e.options.envid},
+                              {"body", &e.options.body_type}}) {
+        if (value->empty()) continue;
+        if (has_line_breaking_char(*value, true)) return bad(tag);
+        out += fmt::format("{} {}\n", tag, *value);
+    }
     for (const auto& r : e.recipients) {
         if (has_line_breaking_char(r.address, true) || r.address.empty())
             return bad("rcpt address");
@@ -148,6 +156,14 @@ Result<Envelope> parse_envelope(std::string_view text) {
             if (!parse_number(value, e.next_attempt)) return fail("bad next_attempt");
         } else if (tag == "last_error") {
             e.last_error = std::string(value);
+        } else if (tag == "notify") {
+            e.options.notify = std::string(value);
+        } else if (tag == "ret") {
+            e.options.ret = std::string(value);
+        } else if (tag == "envid") {
+            e.options.envid = std::string(value);
+        } else if (tag == "body") {
+            e.options.body_type = std::string(value);
         } else if (tag == "rcpt") {
             auto f = split(value, '\t');
             if (f.size() != 4) return fail("rcpt record needs 4 tab-separated fields");

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "delivery_options.hpp"
 #include "result.hpp"
 
 namespace nullrelay {
@@ -32,6 +33,7 @@ struct Envelope {
     int attempts = 0;
     std::int64_t next_attempt = 0;  // seconds since the epoch; 0 = now
     std::string last_error;         // why the last attempt did not finish, one line
+    DeliveryOptions options;        // as the submitter asked (-N, -R, -V, -B)
     std::vector<Recipient> recipients;
     bool operator==(const Envelope&) const = default;
 

@@ -31,6 +31,17 @@ Result<std::string> format_maildrop_header(const MaildropEnvelope& e) {
             return Error{EX_DATAERR, "control character in the full name"};
         out += fmt::format("fullname {}\n", e.full_name);
     }
+    const DeliveryOptions& o = e.options;
+    for (auto [tag, value] : {std::pair{"notify", &o.notify},
+                              {"ret", &o.ret},
+                              {"envid", &o.envid},
+                              {"body", &o.body_type}}) {
+        if (value->empty()) continue;
+        if (!clean_field(*value) || value->find(' ') != std::string::npos)
+            return Error{EX_DATAERR, fmt::format("bad {} value", tag)};
+        out += fmt::format("{} {}\n", tag, *value);
+    }
+    if (e.queue_only) out += "queue_only\n";
     for (const auto& r : e.recipients) {
         if (!is_valid_envelope_address(r))
             return Error{EX_DATAERR, fmt::format("bad recipient address '{}': {}", one_line(r),
@@ -71,6 +82,19 @@ Result<MaildropEnvelope> parse_maildrop_header(std::string_view data, size_t* co
             e.sender = std::string(value);
         } else if (tag == "fullname") {
             e.full_name = std::string(value);
+        } else if (tag == "notify" || tag == "ret" || tag == "envid" || tag == "body") {
+            std::string problem;
+            std::string canonical = tag == "notify"  ? canonical_notify(value, &problem)
+                                    : tag == "ret"   ? canonical_ret(value, &problem)
+                                    : tag == "envid" ? canonical_envid(value, &problem)
+                                                     : canonical_body_type(value, &problem);
+            if (!problem.empty()) return fail(fmt::format("bad {}: {}", tag, problem));
+            (tag == "notify"  ? e.options.notify
+             : tag == "ret"   ? e.options.ret
+             : tag == "envid" ? e.options.envid
+                              : e.options.body_type) = canonical;
+        } else if (line == "queue_only") {
+            e.queue_only = true;
         } else if (tag == "rcpt") {
             if (!is_valid_envelope_address(value)) return fail("bad recipient address");
             if (e.recipients.size() >= kMaxRecipients) return fail("too many recipients");

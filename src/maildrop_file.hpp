@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "delivery_options.hpp"
 #include "result.hpp"
 
 namespace nullrelay {
@@ -20,6 +21,8 @@ struct MaildropEnvelope {
     std::optional<std::string> sender;  // -f/-r; nullopt: the submitter; "" is <>
     std::string full_name;              // -F
     std::vector<std::string> recipients;
+    DeliveryOptions options;  // -N, -R, -V, -B
+    bool queue_only = false;  // -odq: no delivery attempt before the next flush or retry
     bool operator==(const MaildropEnvelope&) const = default;
 };
 

@@ -187,6 +187,8 @@ PickupResult Pickup::take(const std::string& name) {
     env.submitter_uid = st.st_uid;
     env.submitter_name = who.name;
     env.sender = md->sender ? rewriter_.sender(*md->sender) : rewriter_.sender(who.name);
+    env.options = md->options;
+    if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
     for (const auto& r : md->recipients)
         env.recipients.push_back({rewriter_.recipient(r), r, RecipientState::pending, ""});
     if (!env.sender.empty() && !is_valid_envelope_address(env.sender))

@@ -58,17 +58,23 @@ Status apply_option(SendmailArgs& a, char letter, const std::string& value) {
             a.config_path = value;
             return ok_status();
         case 'B':
-            a.body_type = value;
-            return ok_status();
         case 'N':
-            a.dsn_notify = value;
-            return ok_status();
         case 'R':
-            a.dsn_ret = value;
+        case 'V': {
+            std::string problem;
+            std::string canonical = letter == 'B'   ? canonical_body_type(value, &problem)
+                                    : letter == 'N' ? canonical_notify(value, &problem)
+                                    : letter == 'R' ? canonical_ret(value, &problem)
+                                                    : canonical_envid(value, &problem);
+            if (!problem.empty())
+                return Error{EX_USAGE,
+                             fmt::format("-{} '{}': {}", letter, one_line(value), problem)};
+            (letter == 'B'   ? a.options.body_type
+             : letter == 'N' ? a.options.notify
+             : letter == 'R' ? a.options.ret
+                             : a.options.envid) = canonical;
             return ok_status();
-        case 'V':
-            a.envelope_id = value;
-            return ok_status();
+        }
         case 'o':
             if (value == "i")
                 a.ignore_dots = true;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery_options.hpp"
 #include "result.hpp"
 
 namespace nullrelay {
@@ -37,10 +38,7 @@ struct SendmailArgs {
     DeliveryMode delivery_mode = DeliveryMode::background;
     char error_mode = 'p';                // -oe[mpqwe]
     std::string queue_argument;           // what followed -q (30m, Rsite, Iid)
-    std::string body_type;                // -B
-    std::string dsn_notify;               // -N
-    std::string dsn_ret;                  // -R
-    std::string envelope_id;              // -V
+    DeliveryOptions options;              // -B, -N, -R, -V (validated, canonical)
     std::vector<std::string> recipients;  // from argv, comma lists split
     std::vector<std::string> ignored;     // options accepted and ignored, for -v
 };

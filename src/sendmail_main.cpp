@@ -8,7 +8,10 @@
 // OpenSSL and never sees credentials.
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -16,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "address.hpp"
+#include "child_submission.hpp"
 #include "config.hpp"
 #include "durable_io.hpp"
 #include "header_block.hpp"
@@ -25,6 +29,7 @@
 #include "privilege.hpp"
 #include "program_path.hpp"
 #include "sendmail_args.hpp"
+#include "smtp_dialogue.hpp"
 #include "text.hpp"
 
 using namespace nullrelay;
@@ -71,6 +76,34 @@ std::vector<std::string> without_duplicates(const std::vector<std::string>& in) 
     return out;
 }
 
+// sendmail -q[arg]: -q and -q30m flush everything (there is no queue-runner interval to
+// set: the daemon runs its own schedule), -qI<id> that message, -qR<s> and -qS<s> the
+// messages with a recipient or the sender containing <s>.
+Result<std::vector<std::string>> flush_arguments(const std::string& arg) {
+    if (arg.empty() || std::isdigit(static_cast<unsigned char>(arg[0])))
+        return std::vector<std::string>{"flush"};
+    std::string value = arg.substr(1);
+    if (value.empty()) return Error{EX_USAGE, fmt::format("-q{} needs a value", arg)};
+    switch (arg[0]) {
+        case 'I':
+            return std::vector<std::string>{"flush", value};
+        case 'R':
+            return std::vector<std::string>{"flush", "--recipient", value};
+        case 'S':
+            return std::vector<std::string>{"flush", "--sender", value};
+        default:
+            return Error{EX_USAGE,
+                         fmt::format("-q{}: expected -q, -qI<id>, -qR<recipient> or -qS<sender>",
+                                     one_line(arg))};
+    }
+}
+
+std::string short_host_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+}
+
 [[noreturn]] void exec_admin(const std::vector<std::string>& words) {
     std::string path = sibling_program("nullrelay");
     std::vector<char*> argv;
@@ -97,7 +130,8 @@ Status read_message(const SendmailArgs& args, std::vector<std::string> recipient
         if (recipients.empty())
             return Error{EX_USAGE,
                          "no recipients: none on the command line, none in To:, Cc: or Bcc:"};
-        MaildropEnvelope env{args.sender, args.full_name, recipients};
+        MaildropEnvelope env{args.sender, args.full_name, recipients, args.options,
+                             args.delivery_mode == DeliveryMode::queue_only};
         auto header = format_maildrop_header(env);
         if (!header) return header.error();
         envelope_written = true;
@@ -137,6 +171,7 @@ Status read_message(const SendmailArgs& args, std::vector<std::string> recipient
 int main(int argc, char** argv) {
     // 1. Hygiene, before anything else runs.
     sanitize_process();
+    ::signal(SIGPIPE, SIG_IGN);  // a refused -bs submission closes its pipe; we report, not die
     std::vector<std::string> words(argv + (argc > 0 ? 1 : 0), argv + argc);
     const bool root = ::getuid() == 0;
 
@@ -162,7 +197,7 @@ int main(int argc, char** argv) {
     if (args->config_path && !root)
         std::fprintf(stderr, "sendmail: -C is honoured for root only; ignored\n");
 
-    // 6. Modes other than sending belong to the admin program.
+    // 6. Modes other than sending: the queue and the maps belong to the admin program.
     std::vector<std::string> admin = {"nullrelay"};
     if (root && args->config_path) admin.insert(admin.end(), {"-C", *args->config_path});
     switch (args->mode) {
@@ -172,12 +207,34 @@ int main(int argc, char** argv) {
             file->abandon();
             admin.push_back("queue");
             exec_admin(admin);
-        case SendmailMode::flush:
+        case SendmailMode::init_aliases:
             file->abandon();
-            admin.push_back("flush");
+            admin.push_back("check");
             exec_admin(admin);
-        default:
-            fatal({EX_USAGE, fmt::format("mode {} is not supported", one_line(args->mode_flag))});
+        case SendmailMode::verify:
+            file->abandon();
+            if (args->recipients.empty()) fatal({EX_USAGE, "-bv needs addresses to verify"});
+            admin.push_back("rewrite");
+            admin.insert(admin.end(), args->recipients.begin(), args->recipients.end());
+            exec_admin(admin);
+        case SendmailMode::flush: {
+            file->abandon();
+            auto flush = flush_arguments(args->queue_argument);
+            if (!flush) fatal(flush.error());
+            admin.insert(admin.end(), flush->begin(), flush->end());
+            exec_admin(admin);
+        }
+        case SendmailMode::smtp_on_stdin: {
+            file->abandon();
+            ChildSubmission sink(root && args->config_path ? *args->config_path : "");
+            std::string name = config->hostname.empty() ? short_host_name() : config->hostname;
+            return run_smtp_dialogue(STDIN_FILENO, STDOUT_FILENO, {name, config->max_message_size},
+                                     sink);
+        }
+        case SendmailMode::unsupported:
+            fatal({EX_USAGE, fmt::format("mode {} is not supported (nullrelay only sends mail: "
+                                         "-bm, -bs, -bp, -bv, -bi, -q)",
+                                         one_line(args->mode_flag))});
     }
     if (args->recipients.empty() && !args->extract_recipients)
         fatal(

@@ -33,8 +33,8 @@ TEST_CASE("format_maildrop_header matches the golden files and parses back", "[m
     };
     const std::vector<Case> cases = {
         {"maildrop_basic.golden",
-         {"alice@example.org", "Alice Example", {"bob@example.org", "carol"}}},
-        {"maildrop_null_sender.golden", {"", "", {"root"}}},
+         {"alice@example.org", "Alice Example", {"bob@example.org", "carol"}, {}, false}},
+        {"maildrop_null_sender.golden", {"", "", {"root"}, {}, false}},
     };
     for (const auto& c : cases) {
         INFO(c.file);
@@ -53,7 +53,7 @@ TEST_CASE("format_maildrop_header matches the golden files and parses back", "[m
 }
 
 TEST_CASE("maildrop header without sender or full name", "[maildrop_file]") {
-    MaildropEnvelope e{std::nullopt, "", {"a@x", "b@y"}};
+    MaildropEnvelope e{std::nullopt, "", {"a@x", "b@y"}, {}, false};
     auto header = format_maildrop_header(e);
     REQUIRE(header);
     CHECK(*header == "nullrelay-maildrop 1\nrcpt a@x\nrcpt b@y\ncontent\n");
@@ -117,12 +117,12 @@ TEST_CASE("format_maildrop_header refuses what would break the format", "[maildr
     };
     const std::vector<Case> cases = {
         {"SMTP injection in a recipient", {std::nullopt, "", {"a@b\r\nRCPT TO:<x@y>"}}},
-        {"LF in a recipient", {std::nullopt, "", {"a@b\ncontent"}}},
-        {"LF in the sender", {"a@b\nrcpt evil@x", "", {"a@b"}}},
-        {"bad sender", {"a b@c", "", {"a@b"}}},
-        {"LF in the full name", {std::nullopt, "Eve\nrcpt evil@x", {"a@b"}}},
-        {"CR in the full name", {std::nullopt, "Eve\r", {"a@b"}}},
-        {"empty recipient", {std::nullopt, "", {""}}},
+        {"LF in a recipient", {std::nullopt, "", {"a@b\ncontent"}, {}, false}},
+        {"LF in the sender", {"a@b\nrcpt evil@x", "", {"a@b"}, {}, false}},
+        {"bad sender", {"a b@c", "", {"a@b"}, {}, false}},
+        {"LF in the full name", {std::nullopt, "Eve\nrcpt evil@x", {"a@b"}, {}, false}},
+        {"CR in the full name", {std::nullopt, "Eve\r", {"a@b"}, {}, false}},
+        {"empty recipient", {std::nullopt, "", {""}, {}, false}},
     };
     for (const auto& c : cases) {
         INFO(c.label);

@@ -32,7 +32,7 @@ TEST_CASE("sendmail_args: the argv of real clients", "[sendmail_args]") {
         auto a = parse_ok({"-FCronDaemon", "-i", "-B8BITMIME", "-oem", "root"});
         CHECK(a.full_name == "CronDaemon");
         CHECK(a.ignore_dots);
-        CHECK(a.body_type == "8BITMIME");
+        CHECK(a.options.body_type == "8BITMIME");
         CHECK(a.error_mode == 'm');
         CHECK_FALSE(a.extract_recipients);
         CHECK_FALSE(a.sender.has_value());
@@ -53,7 +53,7 @@ TEST_CASE("sendmail_args: the argv of real clients", "[sendmail_args]") {
         auto a = parse_ok({"-oem", "-oi", "-B8BITMIME", "-f", "me@x", "--", "a@x", "b@y"});
         CHECK(a.ignore_dots);
         CHECK(a.sender == "me@x");
-        CHECK(a.body_type == "8BITMIME");
+        CHECK(a.options.body_type == "8BITMIME");
         CHECK(a.recipients == Strings{"a@x", "b@y"});
     }
     SECTION("git send-email") {
@@ -108,10 +108,10 @@ TEST_CASE("sendmail_args: single options", "[sendmail_args]") {
     CHECK(parse_ok({"-F", "Cron Daemon"}).full_name == "Cron Daemon");
     CHECK(parse_ok({"-FCronDaemon"}).full_name == "CronDaemon");
     CHECK(parse_ok({"-C", "/tmp/x.conf"}).config_path == "/tmp/x.conf");
-    CHECK(parse_ok({"-N", "success,failure"}).dsn_notify == "success,failure");
-    CHECK(parse_ok({"-R", "hdrs"}).dsn_ret == "hdrs");
-    CHECK(parse_ok({"-V", "envid42"}).envelope_id == "envid42");
-    CHECK(parse_ok({"-B8BITMIME"}).body_type == "8BITMIME");
+    CHECK(parse_ok({"-N", "success,failure"}).options.notify == "success,failure");
+    CHECK(parse_ok({"-R", "hdrs"}).options.ret == "hdrs");
+    CHECK(parse_ok({"-V", "envid42"}).options.envid == "envid42");
+    CHECK(parse_ok({"-B8BITMIME"}).options.body_type == "8BITMIME");
 }
 
 TEST_CASE("sendmail_args: modes and delivery options", "[sendmail_args]") {
