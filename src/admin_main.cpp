@@ -15,6 +15,7 @@
 #include "control_socket.hpp"
 #include "durable_io.hpp"
 #include "program_path.hpp"
+#include "queue_id.hpp"
 #include "queue_listing.hpp"
 #include "spool.hpp"
 
@@ -57,8 +58,14 @@ int list_queue(const Config& config) {
     return rc;
 }
 
-int flush_queue(const Config& config, const std::string& config_path) {
-    Status st = send_control_message(config.spool_dir + "/control", "flush");
+int flush_queue(const Config& config, const std::string& config_path,
+                const std::vector<std::string>& ids) {
+    std::string request = "flush";
+    for (const auto& id : ids) {
+        if (!is_valid_queue_id(id)) fail({EX_USAGE, fmt::format("'{}' is not a queue id", id)});
+        request += " " + id;
+    }
+    Status st = send_control_message(config.spool_dir + "/control", request);
     if (st) return EX_OK;
     if (st.error().exit_code != EX_UNAVAILABLE) fail(st.error());
     // No daemon: deliver in this process's child, as the daemon would, then return.
@@ -98,12 +105,14 @@ int main(int argc, char** argv) {
     app.add_option("-C,--config", config_path, "configuration file");
     app.require_subcommand(1);
     auto* queue = app.add_subcommand("queue", "list queued mail (as mailq does)");
-    auto* flush = app.add_subcommand("flush", "attempt delivery of every queued message now");
+    auto* flush = app.add_subcommand("flush", "attempt delivery of queued messages now");
+    std::vector<std::string> flush_ids;
+    flush->add_option("ids", flush_ids, "queue ids (default: every queued message)");
     auto* chk = app.add_subcommand("check", "validate the configuration");
     CLI11_PARSE(app, argc, argv);
     Config config = load_or_fail(config_path);
     if (*queue) return list_queue(config);
-    if (*flush) return flush_queue(config, config_path);
+    if (*flush) return flush_queue(config, config_path, flush_ids);
     if (*chk) return check(config);
     return EX_USAGE;
 }

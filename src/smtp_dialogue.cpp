@@ -77,6 +77,8 @@ bool path_argument(std::string_view arg, std::string_view keyword, std::string& 
     if (arg.empty() || arg.front() != '<') return false;
     size_t close = arg.find('>');
     if (close == std::string_view::npos) return false;
+    // After the path only ESMTP parameters may follow, separated by a space.
+    if (close + 1 < arg.size() && arg[close + 1] != ' ') return false;
     address = std::string(arg.substr(1, close - 1));
     return true;
 }
