@@ -111,6 +111,9 @@ nullrelay() { "$BIN/nullrelay" -C "$CONF" "$@"; }
 
 delivered_count() { find "$SH/messages" -name '*.json' 2>/dev/null | wc -l; }
 queued_count() { find "$SPOOL/queue" "$SPOOL/maildrop" -type f 2>/dev/null | wc -l; }
+# For wait_until: these look again each time they are called.
+dir_has_files() { [ -n "$(ls "$1")" ]; }  # queue ids only: temporary files start with a dot
+dir_is_empty() { [ -z "$(ls -A "$1")" ]; }
 has_delivered() { [ "$(delivered_count)" -ge "$1" ]; }
 queue_empty() { [ "$(queued_count)" -eq 0 ]; }
 # json_field N KEY: a field of the N-th stored message (1-based).

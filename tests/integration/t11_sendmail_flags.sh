@@ -45,7 +45,7 @@ pass "-bm, -v, -oe*, -- and the accepted-and-ignored flags"
 # -N -R -V -B are recorded in the envelope (libcurl cannot send them); -odq keeps the message
 # from being attempted until a flush.
 msg dsn | sendmail -odq -i -N success,delay -R hdrs -V env-42 -B 8BITMIME x@example.net || fail "-odq exit"
-wait_until 10 test -n "$(ls "$SPOOL/queue")" || fail "-odq: not queued"
+wait_until 10 dir_has_files "$SPOOL/queue" || fail "-odq: not queued"
 q=$SPOOL/queue/$(ls "$SPOOL/queue")
 for rec in "notify success,delay" "ret hdrs" "envid env-42" "body 8BITMIME" "attempts 0"; do
     grep -qx "$rec" "$q" || fail "envelope lacks '$rec': $(cat "$q")"
@@ -57,12 +57,11 @@ n=$((n + 1)); wait_until 10 has_delivered $n || fail "-q did not deliver the -od
 pass "-N -R -V -B recorded, -odq waits, -q flushes"
 
 msg odq-2 | sendmail -odq -i x@example.net
-id=$(ls "$SPOOL/queue" | head -1)
-wait_until 10 test -n "$id" || fail "second -odq not queued"
+wait_until 10 dir_has_files "$SPOOL/queue" || fail "second -odq not queued"
 sendmail -q30m || fail "-q30m exit $?"
 n=$((n + 1)); wait_until 10 has_delivered $n || fail "-q30m did not flush"
 msg odq-3 | sendmail -odq -i x@example.net
-wait_until 10 test -n "$(ls "$SPOOL/queue")"
+wait_until 10 dir_has_files "$SPOOL/queue" || fail "third -odq not queued"
 sendmail "-qI$(ls "$SPOOL/queue")" || fail "-qI exit $?"
 n=$((n + 1)); wait_until 10 has_delivered $n || fail "-qI did not flush"
 pass "-q30m and -qI<id>"
