@@ -212,6 +212,7 @@ void Daemon::pick_up(const std::string& name) {
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);
             pickup_retry_at_ = now_s() + kPickupRetrySeconds;
+            pickup_failed_.insert(name);  // retried by the timer or a flush, not by events
             break;
         case Kind::removed_abandoned:
             log_info("maildrop/{}: removed an incomplete submission", one_line(name));
@@ -224,6 +225,7 @@ void Daemon::pick_up(const std::string& name) {
 
 void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
+    pickup_failed_.clear();
     for (const std::string& name : pickup_->scan())
         pick_up(name);
 }
@@ -237,7 +239,7 @@ void Daemon::handle_inotify() {
             auto* ev = reinterpret_cast<inotify_event*>(p);
             if (ev->mask & IN_Q_OVERFLOW)
                 pick_up_all();
-            else if (ev->len > 0)
+            else if (ev->len > 0 && !pickup_failed_.count(ev->name))
                 pick_up(ev->name);
             p += sizeof(inotify_event) + ev->len;
         }

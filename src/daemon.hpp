@@ -72,6 +72,7 @@ class Daemon {
     std::unordered_map<std::string, std::int64_t> due_at_;
     std::unordered_set<std::string> in_flight_;
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
+    std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
 
     WorkQueue<std::string> jobs_;
     std::mutex completions_mutex_;

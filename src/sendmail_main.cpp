@@ -241,9 +241,12 @@ int main(int argc, char** argv) {
             {EX_USAGE, "no recipients given (name them, or use -t to read them from the message)"});
 
     // 7. Read the message into the file, then make it durable. Exit 0 only after that.
-    if (Status st = read_message(*args, args->recipients, *file, config->max_message_size); !st)
-        fatal(st.error());
-    if (Status st = file->commit(); !st) fatal(st.error());
+    Status written = read_message(*args, args->recipients, *file, config->max_message_size);
+    if (written) written = file->commit();
+    if (!written) {
+        file->abandon();  // frees the space now (a full disk), leaves nothing to send
+        fatal(written.error());
+    }
     if (args->verbose) std::fprintf(stderr, "sendmail: queued as %s\n", file->id().c_str());
     return EX_OK;
 }

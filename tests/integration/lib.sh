@@ -13,8 +13,10 @@ SH=$T/smarthost
 SMARTHOST_PID=
 DAEMON_PID=
 
+CLEANUP_HOOKS=()  # commands a scenario adds, run first on exit (e.g. umount)
 cleanup() {
     local rc=$?
+    for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" || true; done
     [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null || true
     [ -n "$SMARTHOST_PID" ] && kill "$SMARTHOST_PID" 2>/dev/null || true
     wait 2>/dev/null || true
