@@ -2,7 +2,8 @@
 # message submitted while another one's end-of-data reply hangs is delivered first, on the
 # other connection. And every wait is bounded by response_timeout: even with connections = 1
 # a transaction that hangs after the data times out, the next message goes through, and the
-# hung one is retried (it was never stored) and delivered once.
+# hung one is retried (it was never stored) and delivered once. A server that never greets is
+# cut off by connect_timeout; a connection dropped after the data is a deferral, not a loss.
 source "$(dirname "$0")/lib.sh"
 stored_rcpts() { cat "$SH"/messages/*.json 2>/dev/null | grep -o '"[a-z]*@example.net"' | tr -d '"' | tr '\n' ' '; }
 
@@ -41,3 +42,24 @@ grep -q "to=<hung@example.net>, .*tries=1, .*status=deferred (.*[Tt]imeout" "$T/
 grep -q "to=<hung@example.net>, .*tries=2, .*status=sent" "$T/daemon.log" || fail "not retried"
 wait_until 5 queue_empty || fail "queue not empty"
 pass "a hung transaction times out (response_timeout), the queue moves on, it is retried once"
+
+# 3. No greeting: connect_timeout (which covers greeting, EHLO, STARTTLS and AUTH) cuts it off.
+stop_daemon
+write_config "connections = 1" "connect_timeout = 1s" "response_timeout = 30s"
+echo '{"rules": [{"stage": "connect", "action": "stall", "stall": 30, "times": 1}]}' >"$SH/faults.json"
+start_daemon
+printf 'Subject: mute\n\nx\n' | sendmail -i mute@example.net
+wait_until 10 grep -q "to=<mute@example.net>, .*tries=1, .*status=deferred (.*timed out" "$T/daemon.log" ||
+    fail "a server that never greets is not cut off by connect_timeout"
+wait_until 10 grep -q "to=<mute@example.net>, .*tries=2, .*status=sent" "$T/daemon.log" || fail "not retried"
+pass "no greeting: cut off by connect_timeout, delivered on retry"
+
+# 4. The connection drops after the data, before the reply (not stored): deferred, then once.
+echo '{"rules": [{"stage": "eom", "match": "dropped", "action": "drop", "times": 1}]}' >"$SH/faults.json"
+before=$(delivered_count)
+printf 'Subject: dropped\n\nx\n' | sendmail -i dropped@example.net
+wait_until 10 grep -q "to=<dropped@example.net>, .*tries=2, .*status=sent" "$T/daemon.log" ||
+    fail "a dropped connection was not retried: $(grep dropped@ "$T/daemon.log")"
+grep -q "to=<dropped@example.net>, .*tries=1, .*status=deferred" "$T/daemon.log" || fail "drop not deferred"
+assert_eq "$(delivered_count)" $((before + 1)) "delivered once"
+pass "connection dropped after the data: deferred, delivered once on retry"
