@@ -148,7 +148,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
                 last);
         }
     }
-    return finish(env, std::move(failed));
+    return finish(env, failed);
 }
 
 Deliverer::Outcome Deliverer::finish(
@@ -181,10 +181,11 @@ Deliverer::Outcome Deliverer::finish(
 
     if (env.has_pending()) {
         // The last try falls on the expiry time, so a message never outlives queue_lifetime
-        // by a whole backoff interval.
-        env.next_attempt =
-            std::min(now + backoff_seconds(config_, env.attempts),
-                     std::max(now + 1, env.arrival + config_.queue_lifetime.count()));
+        // by a whole backoff interval. (Past it, only when its bounce could not be queued,
+        // the backoff alone applies: no retry storm on a full disk.)
+        const std::int64_t expiry = env.arrival + config_.queue_lifetime.count();
+        env.next_attempt = now + backoff_seconds(config_, env.attempts);
+        if (expiry > now) env.next_attempt = std::min(env.next_attempt, expiry);
         if (Status st = spool_.store(Place::queue, env); !st)
             log_error("{}: {}", id, st.error().message);
         out.next_attempt = env.next_attempt;
