@@ -193,8 +193,11 @@ SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
     message_ = nullptr;
     if (rc != CURLE_OK) {
         // After any failure the connection's state is unknown (or it was never authenticated):
-        // start the next message on a new one, without waiting for a QUIT reply on this one.
-        cut_connection();
+        // start the next message on a new one. A clean rejection gets a polite QUIT; after a
+        // timeout, an abort or a broken connection there is no reply to wait for.
+        if (rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_ABORTED_BY_CALLBACK ||
+            rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+            cut_connection();
         disconnect();
     }
     return a;
