@@ -181,6 +181,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"connect_timeout", duration_key(&Config::connect_timeout)},
         {"response_timeout", duration_key(&Config::response_timeout)},
         {"max_connection_age", duration_key(&Config::max_connection_age)},
+        {"shutdown_timeout", duration_key(&Config::shutdown_timeout)},
     };
     return table;
 }

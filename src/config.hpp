@@ -42,6 +42,7 @@ struct Config {
     std::chrono::seconds connect_timeout{30};
     std::chrono::seconds response_timeout{300};
     std::chrono::seconds max_connection_age{60};
+    std::chrono::seconds shutdown_timeout{10};  // SIGTERM: in-flight deliveries get this long
 
     // hostname, or the host's name when unset
     const std::string& local_hostname() const { return hostname; }

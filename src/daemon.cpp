@@ -26,7 +26,6 @@ namespace nullrelay {
 namespace {
 
 constexpr std::int64_t kPickupRetrySeconds = 30;
-constexpr std::int64_t kStopGraceMs = 10'000;
 
 std::int64_t now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -142,11 +141,12 @@ void Daemon::stop_workers() {
 
 void Daemon::worker_main() {
     Deliverer deliverer(*spool_, config_, credentials_, &abort_transfers_);
+    deliverer.set_verbose(options_.verbose);
     while (auto id = jobs_.pop()) {
-        auto next = deliverer.deliver(*id);
+        auto outcome = deliverer.deliver(*id);
         {
             std::lock_guard lock(completions_mutex_);
-            completions_.push_back({*id, next});
+            completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued)});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -163,6 +163,8 @@ void Daemon::drain_completions() {
     for (auto& c : done) {
         in_flight_.erase(c.id);
         if (c.next_attempt) schedule(c.id, *c.next_attempt);
+        for (const std::string& id : c.queued)
+            schedule(id, 0);
     }
 }
 
@@ -309,7 +311,7 @@ void Daemon::handle_signal() {
             log_info("stopping on signal {}; {} delivery(ies) in flight", info.ssi_signo,
                      in_flight_.size());
             stopping_ = true;
-            stop_deadline_ms_ = now_ms() + kStopGraceMs;
+            stop_deadline_ms_ = now_ms() + config_.shutdown_timeout.count() * 1000;
             for (const std::string& id : jobs_.close())
                 in_flight_.erase(id);
         }

@@ -29,6 +29,7 @@ struct DaemonOptions {
     bool once = false;  // deliver what is due (all with flush_all), then exit
     bool flush_all = false;
     std::string config_path;
+    bool verbose = false;  // log the (redacted) SMTP transcript of every attempt
 };
 
 class Daemon {
@@ -42,6 +43,7 @@ class Daemon {
     struct Completion {
         std::string id;
         std::optional<std::int64_t> next_attempt;
+        std::vector<std::string> queued;  // new messages (bounces), due now
     };
 
     Status start();

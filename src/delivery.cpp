@@ -36,6 +36,12 @@ std::string_view status_word(Verdict v) {
     return "deferred";
 }
 
+std::string orig_to(const Recipient& r) {
+    return !r.original.empty() && r.original != r.address
+               ? fmt::format(", orig_to=<{}>", r.original)
+               : "";
+}
+
 }  // namespace
 
 std::int64_t backoff_seconds(const Config& config, int attempts) {
@@ -59,12 +65,12 @@ SmtpSession& Deliverer::session(size_t i) {
     return *sessions_[i];
 }
 
-std::optional<std::int64_t> Deliverer::deliver(const std::string& id) {
+Deliverer::Outcome Deliverer::deliver(const std::string& id) {
     auto loaded = spool_.load(Place::queue, id);
     if (!loaded) {
         // Left where it is for the admin (nullrelay queue reports it); not retried in a loop.
         log_error("{}: {}", id, loaded.error().message);
-        return std::nullopt;
+        return {};
     }
     Envelope env = std::move(*loaded);
     std::vector<size_t> pending;
@@ -82,7 +88,7 @@ std::optional<std::int64_t> Deliverer::deliver(const std::string& id) {
         auto content = spool_.open_content(id);
         if (!content) {
             log_error("{}: {}", id, content.error().message);
-            return std::nullopt;
+            return {};
         }
         SmtpMessage msg;
         msg.sender = env.sender;
@@ -90,8 +96,16 @@ std::optional<std::int64_t> Deliverer::deliver(const std::string& id) {
             msg.recipients.push_back(env.recipients[i].address);
         msg.content_fd = content->get();
         msg.size = env.size;
+        // Failover: the next smarthost only when this one said nothing about the message
+        // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
         for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
             SmtpAttempt attempt = session(h).send(msg);
+            if (verbose_)
+                for (const auto& line : split(attempt.transcript, '\n'))
+                    if (!line.empty())  // continuation lines of a multi-line reply: "< " too
+                        log_info("{}: {}: {}{}", id, attempt.relay,
+                                 line.starts_with("> ") || line.starts_with("< ") ? "" : "< ",
+                                 line);
             verdict = decide_outcome(attempt, pending.size());
             relay = attempt.relay;
             if (!verdict.try_next_host || (abort_flag_ && abort_flag_->load())) break;
@@ -102,57 +116,100 @@ std::optional<std::int64_t> Deliverer::deliver(const std::string& id) {
 
     ++env.attempts;
     const double delay = seconds_since(env.arrival);
+    std::vector<std::pair<size_t, FailedRecipient>> failed;  // index in env.recipients
     for (size_t k = 0; k < pending.size(); ++k) {
         Recipient& r = env.recipients[pending[k]];
         const RecipientVerdict& rv = verdict.recipients[k];
         r.last_reply = one_line(rv.reply);
         if (rv.verdict == Verdict::sent) r.state = RecipientState::sent;
-        if (rv.verdict == Verdict::bounced) r.state = RecipientState::bounced;
-        std::string orig = r.original != r.address && !r.original.empty()
-                               ? fmt::format(", orig_to=<{}>", r.original)
-                               : "";
+        // A 5xx recipient stays pending until finish() has queued its bounce.
+        if (rv.verdict == Verdict::bounced)
+            failed.push_back({pending[k], {r.address, r.original, rv.dsn, r.last_reply}});
         log_info("{}: to=<{}>{}, relay={}, delay={:.1f}, tries={}, dsn={}, status={} ({})", id,
-                 r.address, orig, relay, delay, env.attempts, rv.dsn, status_word(rv.verdict),
+                 r.address, orig_to(r), relay, delay, env.attempts, rv.dsn, status_word(rv.verdict),
                  r.last_reply);
     }
     env.last_error = one_line(verdict.summary);
 
+    // Past queue_lifetime, the recipients still deferred fail too (RFC 3463 4.4.7).
     const std::int64_t now = now_seconds();
-    if (env.has_pending() && now - env.arrival >= config_.queue_lifetime.count()) {
-        for (auto& r : env.recipients) {
-            if (r.state != RecipientState::pending) continue;
-            r.state = RecipientState::bounced;
-            r.last_reply =
-                one_line(fmt::format("message expired after {}s in the queue; last error: {}",
-                                     config_.queue_lifetime.count(), env.last_error));
-            log_info("{}: to=<{}>, status=expired ({})", id, r.address, r.last_reply);
+    if (now - env.arrival >= config_.queue_lifetime.count()) {
+        for (size_t i = 0; i < env.recipients.size(); ++i) {
+            const Recipient& r = env.recipients[i];
+            if (r.state != RecipientState::pending ||
+                std::any_of(failed.begin(), failed.end(), [&](auto& f) { return f.first == i; }))
+                continue;
+            std::string last = !r.last_reply.empty() ? r.last_reply : env.last_error;
+            failed.push_back({i, {r.address, r.original, "4.4.7", last}});
+            log_info(
+                "{}: to=<{}>{}, relay=none, delay={:.1f}, tries={}, dsn=4.4.7, "
+                "status=expired (gave up after {}s in the queue; last error: {})",
+                id, r.address, orig_to(r), delay, env.attempts, config_.queue_lifetime.count(),
+                last);
         }
     }
+    return finish(env, failed);
+}
+
+Deliverer::Outcome Deliverer::finish(
+    Envelope& env, const std::vector<std::pair<size_t, FailedRecipient>>& failed) {
+    const std::string& id = env.id;
+    Outcome out;
+    const std::int64_t now = now_seconds();
+    // Failed recipients are marked bounced only once their bounce is durably queued: a crash
+    // before that leaves them pending, so they are tried (and bounced) again, never lost.
+    // A message from <> is itself a bounce and gets none (no loops): it ends in failed/.
+    bool bounce_queued = env.sender.empty();
+    if (!failed.empty() && !env.sender.empty()) {
+        std::vector<FailedRecipient> report;
+        for (const auto& f : failed)
+            report.push_back(f.second);
+        auto bounce = queue_bounce(spool_, config_, env, report, now);
+        if (bounce) {
+            log_info("{}: sender non-delivery notification: {}", id, *bounce);
+            out.queued.push_back(*bounce);
+            bounce_queued = true;
+        } else {
+            log_error("{}: cannot queue the bounce ({}); the failed recipients stay queued", id,
+                      bounce.error().message);
+            env.last_error = one_line("cannot queue the bounce: " + bounce.error().message);
+        }
+    }
+    if (bounce_queued)
+        for (const auto& f : failed)
+            env.recipients[f.first].state = RecipientState::bounced;
+
     if (env.has_pending()) {
+        // The last try falls on the expiry time, so a message never outlives queue_lifetime
+        // by a whole backoff interval. (Past it, only when its bounce could not be queued,
+        // the backoff alone applies: no retry storm on a full disk.)
+        const std::int64_t expiry = env.arrival + config_.queue_lifetime.count();
         env.next_attempt = now + backoff_seconds(config_, env.attempts);
+        if (expiry > now) env.next_attempt = std::min(env.next_attempt, expiry);
         if (Status st = spool_.store(Place::queue, env); !st)
             log_error("{}: {}", id, st.error().message);
-        return env.next_attempt;
+        out.next_attempt = env.next_attempt;
+        return out;
     }
-    bool any_failed =
+    bool any_bounced =
         std::any_of(env.recipients.begin(), env.recipients.end(),
                     [](const Recipient& r) { return r.state == RecipientState::bounced; });
-    if (any_failed) {
-        // Kept, never dropped: bounce reports are generated by the delivery engine once it
-        // has them; until then the admin finds the message in failed/.
+    if (any_bounced && env.sender.empty()) {
+        // Kept for the admin with the reasons in its envelope; never bounced, never deleted.
         Status st = spool_.store(Place::queue, env);
         if (st) st = spool_.move(id, Place::queue, Place::failed);
         if (!st)
             log_error("{}: {}", id, st.error().message);
         else
-            log_info("{}: moved to failed/", id);
-        return std::nullopt;
+            log_info("{}: undeliverable bounce moved to failed/ ({})", id, env.last_error);
+        return out;
     }
+    // Every recipient was delivered or has its bounce queued.
     if (Status st = spool_.remove(Place::queue, id); !st)
         log_error("{}: {}", id, st.error().message);
     else
         log_info("{}: removed", id);
-    return std::nullopt;
+    return out;
 }
 
 }  // namespace nullrelay

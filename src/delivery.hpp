@@ -1,15 +1,18 @@
 // Delivers one queued message: one SMTP transaction with all its pending recipients, through
 // the smarthosts in order until one gives a verdict; then records the result in the queue
-// (docs/queue.md): all done -> removed; some left -> retry later with backoff; too old ->
-// the rest fails; failed recipients -> failed/ (kept for the admin; never dropped).
+// (docs/queue.md): failed recipients -> a bounce to the sender is queued first; some left ->
+// retry later with backoff (the rest bounces once queue_lifetime is over); nothing left ->
+// removed, or, for a bounce that itself failed, moved to failed/ (never bounced, never dropped).
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "bounce.hpp"
 #include "config.hpp"
 #include "smtp_session.hpp"
 #include "spool.hpp"
@@ -25,18 +28,30 @@ class Deliverer {
               const std::atomic<bool>* abort_flag);
     ~Deliverer();
 
-    // Returns when the message wants its next attempt (seconds since the epoch), or nullopt
-    // when it has left the queue (delivered, failed) or cannot be handled now.
-    std::optional<std::int64_t> deliver(const std::string& id);
+    struct Outcome {
+        // When the message wants its next attempt (seconds since the epoch), or nullopt when
+        // it has left the queue (delivered, bounced, failed) or cannot be handled now.
+        std::optional<std::int64_t> next_attempt;
+        // Messages this delivery queued (bounces), due now.
+        std::vector<std::string> queued;
+    };
+    Outcome deliver(const std::string& id);
+    // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).
+    void set_verbose(bool verbose) { verbose_ = verbose; }
 
   private:
     SmtpSession& session(size_t index);
+    // Records the attempt's outcome in the queue; see the header comment.
+    // `failed`: the recipients (by index) that failed for good in this attempt.
+    Outcome finish(Envelope& envelope,
+                   const std::vector<std::pair<size_t, FailedRecipient>>& failed);
 
     Spool& spool_;
     const Config& config_;
     Credentials credentials_;
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
+    bool verbose_ = false;
 };
 
 }  // namespace nullrelay

@@ -18,12 +18,14 @@ using namespace nullrelay;
 int main(int argc, char** argv) {
     CLI::App app{"nullrelayd - the nullrelay delivery daemon"};
     std::string config_path = kDefaultConfigPath;
-    bool foreground = false, once = false, flush_all = false;
+    bool foreground = false, once = false, flush_all = false, verbose = false;
     app.add_option("-C,--config", config_path, "configuration file");
     app.add_flag("--foreground", foreground,
                  "stay in the foreground and log to stderr (always the case; for clarity)");
     app.add_flag("--once", once, "deliver what is due, then exit");
     app.add_flag("--flush", flush_all, "with --once: attempt every queued message now");
+    app.add_flag("-v,--verbose", verbose,
+                 "log the SMTP dialogue of every attempt (credentials redacted)");
     CLI11_PARSE(app, argc, argv);
 
     // 1. Signals are taken through signalfd: block them before any thread starts.
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
     // 3. Run.
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = Daemon(std::move(*config), std::move(*credentials),
-                    DaemonOptions{once, flush_all, config_path})
+                    DaemonOptions{once, flush_all, config_path, verbose})
                  .run();
     curl_global_cleanup();
     return rc;

@@ -1,10 +1,12 @@
 #include "smtp_session.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "log.hpp"
 #include "text.hpp"
 
 namespace nullrelay {
@@ -31,6 +33,9 @@ SmtpSession::SmtpSession(const Config& config, Smarthost host, Credentials crede
 }
 
 SmtpSession::~SmtpSession() {
+    // Stopping for good (SIGTERM past shutdown_timeout): no polite QUIT to a server that may
+    // not answer it.
+    if (abort_flag_ && abort_flag_->load()) cut_connection();
     if (handle_) curl_easy_cleanup(handle_);
 }
 
@@ -39,6 +44,17 @@ void SmtpSession::disconnect() {
     handle_ = curl_easy_init();
     authenticated_ = false;
     configure_handle();
+}
+
+void SmtpSession::cut_connection() {
+    // libcurl keeps a connection whose reply after the data timed out (or was aborted), and
+    // curl_easy_cleanup then sends QUIT and waits for its reply for up to response_timeout,
+    // unaffected by the abort flag (research/libcurl-smtp.md §6). Shutting the socket down
+    // makes that QUIT fail at once. shutdown() leaves the descriptor to libcurl to close.
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    if (handle_ && curl_easy_getinfo(handle_, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+        fd != CURL_SOCKET_BAD)
+        ::shutdown(fd, SHUT_RDWR);
 }
 
 void SmtpSession::configure_handle() {
@@ -88,6 +104,7 @@ int SmtpSession::on_debug(CURL*, int type, char* data, size_t size, void* p) {
     auto* self = static_cast<SmtpSession*>(p);
     std::string_view text(data, size);
     if (type == CURLINFO_HEADER_OUT) {
+        if (text.starts_with("QUIT")) self->quit_sent_ = true;
         self->transcript_.command_sent(text);
     } else if (type == CURLINFO_HEADER_IN) {
         bool before = self->transcript_.saw_greeting();
@@ -122,6 +139,10 @@ int SmtpSession::on_prereq(void* p, char*, char*, int, int) {
 
 int SmtpSession::on_progress(void* p, long long, long long, long long, long long) {
     auto* self = static_cast<SmtpSession*>(p);
+    // libcurl sends QUIT inside curl_easy_perform only when it closes the connection after a
+    // failure, and then waits up to response_timeout for the reply: nothing to wait for, as
+    // the transfer's result is settled (the wait's own result is ignored by libcurl).
+    if (self->quit_sent_) return 1;
     return self->abort_flag_ && self->abort_flag_->load() ? 1 : 0;
 }
 
@@ -130,6 +151,7 @@ SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
     message_ = &m;
     offset_ = 0;
     refused_without_auth_ = false;
+    quit_sent_ = false;
     std::unique_ptr<curl_slist, SlistDeleter> rcpts;
     for (const auto& r : m.recipients) {
         curl_slist* l = curl_slist_append(rcpts.get(), ("<" + r + ">").c_str());
@@ -155,19 +177,27 @@ SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
         a.curl_error =
             "the smarthost did not authenticate us (no AUTH offered or accepted); "
             "not sending without it";
+    else if (rc == CURLE_ABORTED_BY_CALLBACK && abort_flag_ && abort_flag_->load())
+        a.curl_error = "abandoned: nullrelayd is stopping";
     else if (rc != CURLE_OK)
         a.curl_error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
     char* ip = nullptr;
     long port = 0;
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_IP, &ip);
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_PORT, &port);
-    a.relay = fmt::format("{}[{}]:{}", host_.host, ip && *ip ? ip : "", port ? port : host_.port);
+    // host[ip]:port once connected (Postfix's form); host:port when no address was reached.
+    a.relay = ip && *ip ? fmt::format("{}[{}]:{}", host_.host, ip, port ? port : host_.port)
+                        : fmt::format("{}:{}", host_.host, host_.port);
     a.exchanges = transcript_.exchanges();
     a.transcript = transcript_.redacted();
     message_ = nullptr;
     if (rc != CURLE_OK) {
         // After any failure the connection's state is unknown (or it was never authenticated):
-        // start the next message on a new one.
+        // start the next message on a new one. A clean rejection gets a polite QUIT; after a
+        // timeout, an abort or a broken connection there is no reply to wait for.
+        if (rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_ABORTED_BY_CALLBACK ||
+            rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+            cut_connection();
         disconnect();
     }
     return a;
@@ -184,7 +214,11 @@ SmtpAttempt SmtpSession::send(const SmtpMessage& m) {
         a.exchanges.empty() || a.exchanges.front().code == 421 || a.exchanges.front().code == 0;
     bool transport_error = a.curl_code == CURLE_SEND_ERROR || a.curl_code == CURLE_RECV_ERROR ||
                            a.curl_code == CURLE_GOT_NOTHING;
-    if (reused && mail_not_accepted && transport_error) a = perform(m, true);
+    if (reused && mail_not_accepted && transport_error) {
+        log_info("{}: the reused connection was stale ({}); retrying on a fresh one", a.relay,
+                 a.exchanges.empty() ? a.curl_error : one_line(a.exchanges.front().reply));
+        a = perform(m, true);
+    }
     return a;
 }
 

@@ -55,6 +55,8 @@ class SmtpSession {
   private:
     SmtpAttempt perform(const SmtpMessage& message, bool fresh_connection);
     void configure_handle();
+    // Shuts the cached connection's socket down so that closing it cannot block.
+    void cut_connection();
 
     static int on_debug(CURL*, int type, char* data, size_t size, void* self);
     static size_t on_read(char* buffer, size_t size, size_t count, void* self);
@@ -73,6 +75,7 @@ class SmtpSession {
     const SmtpMessage* message_ = nullptr;
     std::uint64_t offset_ = 0;
     bool refused_without_auth_ = false;
+    bool quit_sent_ = false;  // libcurl is closing the connection
     // Per connection: did AUTH succeed on the connection now open?
     bool authenticated_ = false;
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
@@ -171,6 +172,39 @@ Result<UniqueFd> Spool::open_content(const std::string& id) const {
     if (!fd.valid())
         return Error{EX_IOERR, fmt::format("cannot open data/{}: {}", id, errno_text(errno))};
     return fd;
+}
+
+Result<std::string> Spool::enqueue(Envelope envelope, std::string_view content) {
+    // A fresh id: O_EXCL in data/ settles a race between delivery threads, and the id must not
+    // name a submission still waiting in maildrop/ either (pickup would take that one for
+    // already queued).
+    UniqueFd fd;
+    std::string id;
+    for (int tries = 0; tries < 100 && !fd.valid(); ++tries) {
+        id = new_queue_id(std::chrono::system_clock::now());
+        struct stat st;
+        if (::fstatat(maildrop_.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+            exists(Place::queue, id) || exists(Place::hold, id) || exists(Place::failed, id))
+            continue;
+        fd.reset(::openat(data_.get(), id.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd.valid() && errno != EEXIST)
+            return Error{errno == ENOSPC ? EX_TEMPFAIL : EX_IOERR,
+                         fmt::format("cannot create data/{}: {}", id, errno_text(errno))};
+    }
+    if (!fd.valid()) return Error{EX_SOFTWARE, "cannot find a free queue id"};
+    envelope.id = id;
+    envelope.size = content.size();
+    Status st = write_all(fd.get(), content, fmt::format("data/{}", id));
+    if (st) st = fsync_fd(fd.get(), fmt::format("data/{}", id));
+    if (st) st = sync_content_dir();
+    // The envelope last: its rename is the moment the message exists (docs/queue.md).
+    if (st) st = store(Place::queue, envelope);
+    if (!st) {
+        (void)remove(Place::queue, id);  // an envelope renamed in before a failed dir fsync
+        return st.error();
+    }
+    return id;
 }
 
 void Spool::remove_orphans() {

@@ -59,6 +59,11 @@ class Spool {
     void discard_content(const std::string& id);
     Result<UniqueFd> open_content(const std::string& id) const;
 
+    // Queues a message the daemon wrote itself (a bounce): gives it a new id, writes and
+    // fsyncs data/<id>, then stores the envelope in queue/. Returns the id. When it returns
+    // ok the message is durable; on error nothing of it is left.
+    Result<std::string> enqueue(Envelope envelope, std::string_view content);
+
     // Removes data files without an envelope and leftover temporary files. Only the one
     // process that holds the spool lock may call it (see lock()).
     void remove_orphans();

@@ -12,6 +12,7 @@ CONF=$T/nullrelay.conf
 SH=$T/smarthost
 SMARTHOST_PID=
 DAEMON_PID=
+EXTRA_PIDS=()  # more smarthosts (start_smarthost_at)
 
 CLEANUP_HOOKS=()  # commands a scenario adds, run first on exit (e.g. umount)
 cleanup() {
@@ -19,6 +20,7 @@ cleanup() {
     for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" || true; done
     [ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null || true
     [ -n "$SMARTHOST_PID" ] && kill "$SMARTHOST_PID" 2>/dev/null || true
+    for pid in "${EXTRA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if [ $rc -ne 0 ]; then
         echo "---- daemon log ----" >&2; cat "$T/daemon.log" 2>/dev/null | tail -40 >&2 || true
@@ -59,6 +61,15 @@ start_smarthost() {
     SMARTHOST_PID=$!
     wait_until 10 test -s "$SH/port" || fail "smarthost did not start: $(tail -5 "$T/smarthost.log")"
 }
+# start_smarthost_at DIR PORT [smarthost.py options...]: another smarthost (failover tests).
+start_smarthost_at() {
+    local dir=$1 port=$2; shift 2
+    mkdir -p "$dir"; rm -f "$dir/port"
+    $PY "$SRC/tests/smarthost/smarthost.py" --dir "$dir" --port "$port" \
+        --cert "$T/certs/server.crt" --key "$T/certs/server.key" "$@" >>"$T/smarthost.log" 2>&1 &
+    EXTRA_PIDS+=($!)
+    wait_until 10 test -s "$dir/port" || fail "smarthost in $dir did not start"
+}
 stop_smarthost() {
     kill "$SMARTHOST_PID" 2>/dev/null || true
     wait "$SMARTHOST_PID" 2>/dev/null || true
@@ -85,16 +96,20 @@ write_config() {
         for line in "${defaults[@]}"; do
             local key=${line%% =*} overridden=no
             for extra in "$@"; do [ "${extra%% =*}" == "$key" ] && overridden=yes; done
-            [ $overridden == no ] && echo "$line"
+            if [ $overridden == no ]; then echo "$line"; fi  # (an && here fails the function)
         done
     } >"$CONF"
 }
 write_config
 
-start_daemon() {
-    "$BIN/nullrelayd" -C "$CONF" --foreground >>"$T/daemon.log" 2>&1 &
+daemon_starts_above() { [ "$(grep -c "nullrelayd started" "$T/daemon.log")" -gt "$1" ]; }
+start_daemon() {  # [nullrelayd options...]
+    : >>"$T/daemon.log"  # exists before the wait below looks at it
+    local starts
+    starts=$(grep -c "nullrelayd started" "$T/daemon.log" || true)  # earlier runs in this log
+    "$BIN/nullrelayd" -C "$CONF" --foreground "$@" >>"$T/daemon.log" 2>&1 &
     DAEMON_PID=$!
-    wait_until 10 grep -q "nullrelayd started" "$T/daemon.log" ||
+    wait_until 10 daemon_starts_above "$starts" ||
         fail "daemon did not start: $(tail -5 "$T/daemon.log")"
 }
 stop_daemon() {

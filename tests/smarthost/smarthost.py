@@ -380,7 +380,8 @@ class SmarthostSMTP(SMTP):
         await super()._handle_client()
 
     async def end_of_data(self, envelope):
-        rule = await self.fault("eom")
+        # Subject: the recipients, so a rule can pick one message's transaction.
+        rule = await self.fault("eom", " ".join(envelope.rcpt_tos))
         reply = rule.get("reply") if rule else None
         store = rule.get("store", bool(reply) and reply.startswith("2")) if rule else True
         name = None

@@ -234,3 +234,12 @@ TEST_CASE("load_config reads a file; a missing default file gives the defaults",
     ::unlink(path.c_str());
     ::rmdir(dir);
 }
+
+TEST_CASE("config shutdown_timeout", "[config]") {
+    CHECK(parse_ok("").shutdown_timeout == 10s);
+    CHECK(parse_ok("shutdown_timeout = 2m\n").shutdown_timeout == 120s);
+    auto bad = parse_config("shutdown_timeout = soon\n", "/etc/nullrelay/nullrelay.conf");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().exit_code == EX_CONFIG);
+    CHECK_THAT(bad.error().message, Catch::StartsWith("/etc/nullrelay/nullrelay.conf:1: "));
+}

@@ -263,3 +263,33 @@ TEST_CASE("Spool::quarantine moves a maildrop file to corrupt/", "[spool]") {
     CHECK(t.read("corrupt/bad-name") == "junk");
     CHECK_FALSE(s.quarantine("no-such-file"));
 }
+
+TEST_CASE("Spool::enqueue queues new content under a fresh id", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope e = make_envelope(kId1);  // the id is replaced
+    e.size = 0;
+    auto first = s.enqueue(e, "Subject: bounce\r\n\r\nreport\r\n");
+    REQUIRE(first);
+    CHECK(*first != kId1);
+    CHECK(t.read("data/" + *first) == "Subject: bounce\r\n\r\nreport\r\n");
+    auto loaded = s.load(Place::queue, *first);
+    REQUIRE(loaded);
+    CHECK(loaded->id == *first);
+    CHECK(loaded->size == 27);
+    CHECK(loaded->recipients == e.recipients);
+
+    // Each call gets its own id.
+    auto second = s.enqueue(e, "x");
+    REQUIRE(second);
+    CHECK(*second != *first);
+    CHECK(s.list(Place::queue).size() == 2);
+
+    // An envelope the writer refuses leaves nothing behind.
+    Envelope bad = e;
+    bad.sender = "evil\r\nrcpt x";
+    CHECK_FALSE(s.enqueue(bad, "content"));
+    CHECK(s.list(Place::queue).size() == 2);
+    CHECK(std::distance(std::filesystem::directory_iterator(t.path("data")),
+                        std::filesystem::directory_iterator()) == 2);
+}
