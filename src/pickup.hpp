@@ -28,8 +28,9 @@ struct PickupResult {
 
 class Pickup {
   public:
-    Pickup(Spool& spool, const Config& config)
-        : spool_(spool), config_(config), rewriter_(config) {}
+    // `maps` are the loaded alias_map and sender_map (load_address_maps); none by default.
+    Pickup(Spool& spool, const Config& config, AddressMaps maps = {})
+        : spool_(spool), config_(config), rewriter_(config, std::move(maps)) {}
 
     PickupResult take(const std::string& name);
     // Names of the files now in maildrop/ (oldest first).
