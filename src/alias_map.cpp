@@ -295,19 +295,19 @@ Result<AliasMap> AliasMap::load(const std::string& path) {
     return parse(buf.str(), path);
 }
 
-Result<bool> AliasMap::test(const Entry& e, std::string_view key, PatternMatcher& m) const {
+Result<bool> AliasMap::test(const Entry& e, const Subject& key, PatternMatcher& m) const {
     bool matched = false;
     if (e.pattern.may_match(key)) {
-        auto r = m.match(e.pattern, key);
+        auto r = m.match(e.pattern, key.text);
         if (!r)
             return Error{r.error().exit_code, fmt::format("{}:{}: {} for '{}'", path_, e.line,
-                                                          r.error().message, one_line(key))};
+                                                          r.error().message, one_line(key.text))};
         matched = *r;
     }
     return matched != e.negated;
 }
 
-Result<std::optional<size_t>> AliasMap::scan(size_t begin, size_t end, std::string_view key,
+Result<std::optional<size_t>> AliasMap::scan(size_t begin, size_t end, const Subject& key,
                                              PatternMatcher& m) const {
     for (size_t i = begin; i < end;) {
         const Entry& e = entries_[i];
@@ -330,17 +330,18 @@ MapMatch AliasMap::expand(const Entry& e, std::string_view key, const PatternMat
     return {e.line, e.source, split_results(text)};
 }
 
-Result<std::optional<MapMatch>> AliasMap::lookup(std::string_view key) const {
+Result<std::optional<MapMatch>> AliasMap::lookup(std::string_view text) const {
+    const Subject key(text);
     PatternMatcher m(max_captures_);
-    auto found = [&](size_t i) { return std::optional<MapMatch>(expand(entries_[i], key, m)); };
+    auto found = [&](size_t i) { return std::optional<MapMatch>(expand(entries_[i], text, m)); };
     // The index may not be used for a key with a newline: such keys are tried rule by rule.
-    if (key.find('\n') != std::string_view::npos) {
+    if (text.find('\n') != std::string_view::npos) {
         auto hit = scan(0, entries_.size(), key, m);
         if (!hit) return hit.error();
         return *hit ? found(**hit) : std::optional<MapMatch>();
     }
     std::vector<size_t> candidates;
-    index_.candidates(key, candidates);
+    index_.candidates(text, candidates);
     for (size_t i : candidates) {
         const Entry& e = entries_[i];
         auto t = test(e, key, m);

@@ -72,10 +72,10 @@ class AliasMap {
     };
     class Parser;
 
-    Result<bool> test(const Entry& e, std::string_view key, PatternMatcher& m) const;
+    Result<bool> test(const Entry& e, const Subject& key, PatternMatcher& m) const;
     MapMatch expand(const Entry& e, std::string_view key, const PatternMatcher& m) const;
     // The first matching rule among entries [begin, end), one by one.
-    Result<std::optional<size_t>> scan(size_t begin, size_t end, std::string_view key,
+    Result<std::optional<size_t>> scan(size_t begin, size_t end, const Subject& key,
                                        PatternMatcher& m) const;
 
     std::string path_;

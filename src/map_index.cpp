@@ -12,13 +12,15 @@ constexpr size_t kNone = static_cast<size_t>(-1);
 
 void MapIndex::add(size_t entry, const MapPattern& pattern, bool negated, bool is_rule) {
     Family& f = pattern.caseless() ? caseless_ : exact_;
-    const std::string& prefix = pattern.literal_prefix();
-    if (negated || prefix.empty()) {  // "does not match /x/" can match anything
+    const PatternLiterals& lit = pattern.literals();
+    if (negated || lit.prefixes.empty()) {  // "does not match /x/" can match anything
         always_.push_back(entry);
-    } else if (is_rule && pattern.exact_literal()) {
-        f.literals.emplace(*pattern.exact_literal(), entry);  // an earlier rule keeps it
+    } else if (is_rule && lit.exact) {
+        for (const auto& s : lit.prefixes)
+            f.literals.emplace(s, entry);  // an earlier rule for the same string keeps it
     } else {
-        f.by_prefix_length[prefix.size()][prefix].push_back(entry);
+        for (const auto& p : lit.prefixes)
+            f.by_prefix_length[p.size()][p].push_back(entry);
     }
 }
 
@@ -37,7 +39,8 @@ void MapIndex::candidates(std::string_view key, std::vector<size_t>& out) const 
     std::vector<size_t> hits;
     add_hits(caseless_, to_lower(key), best, hits);
     add_hits(exact_, std::string(key), best, hits);
-    std::sort(hits.begin(), hits.end());
+    std::sort(hits.begin(), hits.end());  // an entry with two prefixes may come twice
+    hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
     out.clear();
     // Merge the two sorted lists, up to the first rule that matches the whole key.
     auto a = always_.begin();

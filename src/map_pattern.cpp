@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -40,88 +41,6 @@ std::uint32_t info(const pcre2_code* code, std::uint32_t what) {
     std::uint32_t v = 0;
     pcre2_pattern_info(code, what, &v);
     return v;
-}
-
-bool is_meta(char c) {
-    return std::string_view("^$.[]|()?*+{}\\").find(c) != std::string_view::npos;
-}
-
-// True when `re` has a '|' outside every group, i.e. alternatives that each start where they
-// like; nullopt when the syntax is beyond this small scanner (\Q...\E, verbs, comments).
-std::optional<bool> has_top_level_alternation(std::string_view re) {
-    int depth = 0;
-    for (size_t i = 0; i < re.size(); ++i) {
-        char c = re[i];
-        if (c == '\\') {
-            if (i + 1 < re.size() && (re[i + 1] == 'Q' || re[i + 1] == 'E')) return std::nullopt;
-            ++i;
-        } else if (c == '[') {  // a class: ']' first (after '^') is literal; [:alpha:] inside
-            size_t j = i + 1;
-            if (j < re.size() && re[j] == '^') ++j;
-            if (j < re.size() && re[j] == ']') ++j;
-            while (j < re.size() && re[j] != ']') {
-                if (re[j] == '\\') {
-                    j += 2;
-                } else if (re[j] == '[' && j + 1 < re.size() && re[j + 1] == ':') {
-                    size_t end = re.find(":]", j + 2);
-                    if (end == std::string_view::npos) return std::nullopt;
-                    j = end + 2;
-                } else {
-                    ++j;
-                }
-            }
-            if (j >= re.size()) return std::nullopt;
-            i = j;
-        } else if (c == '(') {
-            if (i + 1 < re.size() && re[i + 1] == '*') return std::nullopt;
-            if (i + 2 < re.size() && re[i + 1] == '?' && re[i + 2] == '#') return std::nullopt;
-            ++depth;
-        } else if (c == ')') {
-            if (--depth < 0) return std::nullopt;
-        } else if (c == '|' && depth == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The characters every match starts with, for an anchored pattern: "svc" for ^svc-?\d+.
-// Conservative: what it is unsure about ends the prefix early or gives none; `exact` is set
-// when the whole pattern is ^literal$ (then it matches that string only).
-std::string prefix_of(std::string_view re, const PatternFlags& flags, bool* exact) {
-    *exact = false;
-    // x: white space and # mean something else. Without '^' (or A) a match starts anywhere.
-    if (flags.extended) return "";
-    size_t i = 0;
-    if (!re.empty() && re[0] == '^')
-        i = 1;
-    else if (!flags.anchored)
-        return "";
-    if (has_top_level_alternation(re) != std::optional<bool>(false)) return "";
-    std::string out;
-    for (; i < re.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(re[i]);
-        if (c == '\\') {
-            if (i + 1 >= re.size()) return "";
-            unsigned char e = static_cast<unsigned char>(re[i + 1]);
-            if (std::isalnum(e) || e < 0x21 || e >= 0x7f) break;  // \d, \x41, \Q...: a class
-            if (i + 2 < re.size() &&
-                std::string_view("?*{").find(re[i + 2]) != std::string_view::npos)
-                break;  // the escaped character is optional
-            out += static_cast<char>(e);
-            ++i;
-            continue;
-        }
-        if (c < 0x20 || c >= 0x7f) return "";
-        if (is_meta(static_cast<char>(c))) {
-            if (c == '$' && i + 1 == re.size()) *exact = true;
-            if (!out.empty() && (c == '?' || c == '*' || c == '{')) out.pop_back();
-            break;
-        }
-        out += static_cast<char>(c);
-    }
-    // Without UTF mode (which needs "(*UTF)", never a prefix) PCRE2 folds ASCII letters only.
-    return flags.caseless ? to_lower(out) : out;
 }
 
 }  // namespace
@@ -169,16 +88,24 @@ Result<MapPattern> MapPattern::compile(std::string_view regex, const PatternFlag
         }
         p.first_known_ = p.first_bytes_.any();
     }
-    bool exact = false;
-    p.prefix_ = prefix_of(regex, flags, &exact);
-    if (exact) p.literal_ = p.prefix_;
+    p.literals_ = analyze_literals(regex, flags.caseless, flags.extended, flags.anchored);
     return p;
 }
 
-bool MapPattern::may_match(std::string_view s) const {
-    if (s.size() < min_length_) return false;
-    if (first_known_ && (s.empty() || !first_bytes_.test(static_cast<unsigned char>(s[0]))))
+Subject::Subject(std::string_view s) : text(s), lower(to_lower(s)) {}
+
+bool MapPattern::may_match(const Subject& s) const {
+    if (s.text.size() < min_length_) return false;
+    if (first_known_ &&
+        (s.text.empty() || !first_bytes_.test(static_cast<unsigned char>(s.text[0]))))
         return false;
+    const std::string& req = literals_.required;
+    if (!req.empty()) {
+        // A caseless pattern's string is lowercase; a case-sensitive one's also occurs in the
+        // lowercase form only if it has no capitals, so such a pattern is tested on the text.
+        std::string_view in = flags_.caseless ? std::string_view(s.lower) : s.text;
+        if (in.find(req) == std::string_view::npos) return false;
+    }
     return true;
 }
 

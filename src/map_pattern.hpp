@@ -7,10 +7,10 @@
 #include <bitset>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "pattern_literals.hpp"
 #include "result.hpp"
 
 // PCRE2's types, declared here so that only map_pattern.cpp includes pcre2.h.
@@ -30,6 +30,13 @@ struct PatternFlags {
     bool ungreedy = false;        // U
 };
 
+// A string to match, with its lowercase form computed once for all the patterns it meets.
+struct Subject {
+    explicit Subject(std::string_view s);
+    std::string_view text;
+    std::string lower;  // ASCII letters folded, as PCRE2 folds them outside UTF mode
+};
+
 class MapPattern {
   public:
     // Compiles `regex` (the text between the delimiters). The error message names the
@@ -37,18 +44,14 @@ class MapPattern {
     static Result<MapPattern> compile(std::string_view regex, const PatternFlags& flags);
 
     int capture_count() const { return captures_; }
-    // Maps use these to find rules by hashing instead of trying them one by one. Both are
-    // lowercased when the match is caseless; neither may be used for a subject that holds a
-    // newline ($ also matches before a final newline; ^ after one under the m flag).
-    // When the pattern can only ever match one string (^literal$), that string.
-    const std::optional<std::string>& exact_literal() const { return literal_; }
-    // What every match starts with ("svc-" for ^svc-\d+$); "" when unknown.
-    const std::string& literal_prefix() const { return prefix_; }
+    // What every match starts with, and whether the pattern matches nothing else: maps use
+    // it to find rules by hashing instead of trying them one by one.
+    const PatternLiterals& literals() const { return literals_; }
     bool caseless() const { return flags_.caseless; }
 
-    // A cheap necessary condition, from what PCRE2 computed about the pattern (minimum
-    // length, first character of an anchored pattern): false means it cannot match.
-    bool may_match(std::string_view subject) const;
+    // A cheap necessary condition (minimum length and first byte from PCRE2, a required
+    // substring from the pattern's text): false means it cannot match.
+    bool may_match(const struct Subject& subject) const;
 
   private:
     friend class PatternMatcher;
@@ -63,8 +66,7 @@ class MapPattern {
     // weaker than PCRE2's own test when the match is case-sensitive, never wrong).
     std::bitset<256> first_bytes_;
     bool first_known_ = false;
-    std::optional<std::string> literal_;
-    std::string prefix_;
+    PatternLiterals literals_;
 };
 
 // Holds the per-match state (PCRE2 match data) for patterns with up to `max_captures`
