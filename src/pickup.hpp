@@ -35,6 +35,8 @@ class Pickup {
     PickupResult take(const std::string& name);
     // Names of the files now in maildrop/ (oldest first).
     std::vector<std::string> scan() const;
+    // The rewriting pickup applies, with the loaded maps (e.g. for a bounce to a local name).
+    const AddressRewriter& rewriter() const { return rewriter_; }
 
   private:
     Spool& spool_;
