@@ -105,8 +105,9 @@ class AddressRewriter::Expansion {
         auto m = rw_.look_up(*rw_.maps_.alias, address, trace_, indent);
         if (!m) return fail(m.error().message);
         if (!*m) {
-            if (!local) return add(address);
-            return unmatched(address, note);
+            if (local) return unmatched(address, note);
+            note(fmt::format("{}: no alias: unchanged", address));
+            return add(address);
         }
         const MapMatch& match = **m;
         if (match.results.empty())
