@@ -176,8 +176,9 @@ class AddressRewriter::Expansion {
 Rewritten AddressRewriter::recipient(std::string_view address,
                                      std::vector<std::string>* trace) const {
     Expansion x(*this, trace);
-    std::vector<std::string> chain = {std::string(address)};
-    if (x.expand(chain.front(), chain)) return {std::move(x.addresses), ""};
+    const std::string first(address);  // not chain.front(): chain grows while it is in use
+    std::vector<std::string> chain = {first};
+    if (x.expand(first, chain)) return {std::move(x.addresses), ""};
     // Nothing is lost: the recipient goes somewhere a person reads.
     std::string fallback = admin_.empty() ? qualified(address) : admin_;
     if (trace)
