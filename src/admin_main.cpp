@@ -17,6 +17,7 @@
 #include "program_path.hpp"
 #include "queue_id.hpp"
 #include "queue_listing.hpp"
+#include "rewrite_command.hpp"
 #include "spool.hpp"
 
 using namespace nullrelay;
@@ -79,7 +80,11 @@ int flush_queue(const Config& config, const std::string& config_path,
     fail({EX_UNAVAILABLE, fmt::format("cannot run {}: {}", daemon, errno_text(errno))});
 }
 
-int check(const Config& config) {
+// `nullrelay check`, `newaliases` (and `sendmail -bi` through it): the configuration and
+// the maps it names.
+int check(Config config) {
+    resolve_host_defaults(config);
+    if (int rc = check_address_maps(config); rc != EX_OK) return rc;
     std::printf("%s: configuration is valid\n", config.path.c_str());
     if (config.smarthosts.empty())
         std::printf("no smarthost is set: mail is queued until one is configured\n");
@@ -108,11 +113,20 @@ int main(int argc, char** argv) {
     auto* flush = app.add_subcommand("flush", "attempt delivery of queued messages now");
     std::vector<std::string> flush_ids;
     flush->add_option("ids", flush_ids, "queue ids (default: every queued message)");
-    auto* chk = app.add_subcommand("check", "validate the configuration");
+    auto* chk = app.add_subcommand("check", "validate the configuration and the maps");
+    std::vector<std::string> rewrite_args;
+    bool rewrite_sender = false;
+    auto* rewrite = app.add_subcommand("rewrite", "show how addresses are rewritten, step by step");
+    rewrite->add_option("address", rewrite_args, "recipient (or sender) addresses")->required();
+    rewrite->add_flag("-s,--sender", rewrite_sender, "rewrite them as envelope senders");
     CLI11_PARSE(app, argc, argv);
     Config config = load_or_fail(config_path);
     if (*queue) return list_queue(config);
     if (*flush) return flush_queue(config, config_path, flush_ids);
     if (*chk) return check(config);
+    if (*rewrite) {
+        resolve_host_defaults(config);
+        return rewrite_command(config, rewrite_args, rewrite_sender);
+    }
     return EX_USAGE;
 }

@@ -149,7 +149,8 @@ std::string read_header_section(int fd, size_t limit) {
     return last == std::string::npos ? std::string() : buf.substr(0, last + 2);
 }
 
-Result<std::string> queue_bounce(Spool& spool, const Config& config, const Envelope& original,
+Result<std::string> queue_bounce(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const Envelope& original,
                                  const std::vector<FailedRecipient>& failed, std::int64_t now) {
     BounceReport report;
     report.hostname = config.hostname;
@@ -168,8 +169,11 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config, const Envel
     bounce.submitter_uid = static_cast<std::uint32_t>(::getuid());
     bounce.submitter_name = "MAILER-DAEMON";
     bounce.sender = "";  // <>: a bounce is never bounced
-    bounce.recipients.push_back({AddressRewriter(config).recipient(original.sender),
-                                 original.sender, RecipientState::pending, ""});
+    // The sender as submitted ("root"), so the maps send root's bounces to the admin.
+    const std::string& submitted =
+        original.sender_original.empty() ? original.sender : original.sender_original;
+    for (auto& to : rewriter.recipient(submitted).addresses)
+        bounce.recipients.push_back({std::move(to), original.sender, RecipientState::pending, ""});
     return spool.enqueue(std::move(bounce), format_bounce(report, now, unique));
 }
 

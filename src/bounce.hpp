@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "address_rewriter.hpp"
 #include "config.hpp"
 #include "envelope.hpp"
 #include "result.hpp"
@@ -45,9 +46,11 @@ std::string format_bounce(const BounceReport& report, std::int64_t now, std::str
 std::string read_header_section(int content_fd, size_t limit);
 
 // Builds the report for `failed` recipients of `original` and queues it durably (the report's
-// envelope: sender <>, one recipient, the original sender as AddressRewriter::recipient makes
-// it). Returns the new message's id. `original` must not be from <>.
-Result<std::string> queue_bounce(Spool& spool, const Config& config, const Envelope& original,
+// envelope: sender <>, recipients: the original sender as submitted, rewritten by `rewriter`
+// with the maps, so that a bounce for "root" reaches the admin). Returns the new message's id.
+// `original` must not be from <>.
+Result<std::string> queue_bounce(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const Envelope& original,
                                  const std::vector<FailedRecipient>& failed, std::int64_t now);
 
 }  // namespace nullrelay

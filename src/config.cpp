@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "address.hpp"
 #include "host_name.hpp"
 #include "text.hpp"
 
@@ -160,6 +161,37 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"hostname", domain_key(&Config::hostname)},
         {"sender_domain", domain_key(&Config::sender_domain)},
         {"alias_map", path_key(&Config::alias_map)},
+        {"alias_scope",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "local")
+                 c.alias_scope = AliasScope::local;
+             else if (v == "all")
+                 c.alias_scope = AliasScope::all;
+             else
+                 return Error{EX_CONFIG, fmt::format("expected local or all, got '{}'", v)};
+             return ok_status();
+         }},
+        {"local_domains",
+         [](Config& c, std::string_view v) -> Status {
+             for (std::string_view d : split(v, ',')) {
+                 d = trim(d);
+                 if (!valid_host(d) || d.find(':') != std::string_view::npos)
+                     return Error{EX_CONFIG, fmt::format("'{}' is not a domain name", d)};
+                 c.local_domains.push_back(to_lower(d));
+             }
+             return ok_status();
+         }},
+        {"admin_address",
+         [](Config& c, std::string_view v) -> Status {
+             // Used as is, never looked up: it must be complete and safe on the wire.
+             if (std::string why = envelope_address_problem(v); !why.empty())
+                 return Error{EX_CONFIG, fmt::format("'{}' is not an address: {}", v, why)};
+             if (domain_of(v).empty())
+                 return Error{EX_CONFIG, fmt::format("'{}' has no domain; write user@domain", v)};
+             c.admin_address = std::string(v);
+             return ok_status();
+         }},
+        {"sender_map", path_key(&Config::sender_map)},
         {"spool_dir", path_key(&Config::spool_dir)},
         {"connections",
          [](Config& c, std::string_view v) -> Status {
@@ -259,6 +291,14 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     if (config.retry_max < config.retry_min)
         return at(seen.count("retry_max") ? "retry_max" : "retry_min",
                   "retry_max is shorter than retry_min");
+    if (!config.admin_address.empty()) {
+        const std::string d = domain_of(config.admin_address);
+        const auto& local = config.local_domains;
+        if (d == "localhost" || d == "localhost.localdomain" || d == config.hostname ||
+            std::find(local.begin(), local.end(), d) != local.end())
+            return at("admin_address",
+                      "admin_address must not be in a local domain: it is sent as is");
+    }
     if (!config.auth_user.empty() && config.password_file.empty())
         return at("auth_user", "auth_user is set but password_file is not");
     return config;

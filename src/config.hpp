@@ -14,6 +14,7 @@ namespace nullrelay {
 inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf";
 
 enum class TlsMode { starttls, implicit };
+enum class AliasScope { local, all };  // which recipients alias_map applies to
 
 struct Smarthost {
     std::string host;
@@ -32,6 +33,10 @@ struct Config {
     std::string hostname;       // EHLO name and local domain; empty until resolved
     std::string sender_domain;  // empty: hostname
     std::string alias_map;
+    AliasScope alias_scope = AliasScope::local;
+    std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)
+    std::string admin_address;  // unmatched local recipients and alias failures go here
+    std::string sender_map;
     std::string spool_dir = "/var/spool/nullrelay";
 
     int connections = 2;

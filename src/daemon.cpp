@@ -101,7 +101,9 @@ Status Daemon::start() {
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
             return Error{EX_OSERR, fmt::format("epoll_ctl: {}", errno_text(errno))};
     }
-    pickup_ = std::make_unique<Pickup>(*spool_, config_);
+    auto maps = load_address_maps(config_);
+    if (!maps) return maps.error();
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     start_workers();
 
     // What was there before we started: submissions waiting for pickup, then the queue.
@@ -140,7 +142,7 @@ void Daemon::stop_workers() {
 }
 
 void Daemon::worker_main() {
-    Deliverer deliverer(*spool_, config_, credentials_, &abort_transfers_);
+    Deliverer deliverer(*spool_, config_, credentials_, pickup_->rewriter(), &abort_transfers_);
     deliverer.set_verbose(options_.verbose);
     while (auto id = jobs_.pop()) {
         auto outcome = deliverer.deliver(*id);
@@ -288,6 +290,12 @@ void Daemon::reload() {
         log_error("reload: {}; keeping the running configuration", credentials.error().message);
         return;
     }
+    // The maps belong to the configuration: both change, or neither.
+    auto maps = load_address_maps(*config);
+    if (!maps) {
+        log_error("reload: {}; keeping the running configuration and maps", maps.error().message);
+        return;
+    }
     if (config->spool_dir != config_.spool_dir) {
         log_warning("reload: spool_dir changed; that takes a restart. Keeping {}",
                     config_.spool_dir);
@@ -297,7 +305,7 @@ void Daemon::reload() {
     stop_workers();
     config_ = std::move(*config);
     credentials_ = std::move(*credentials);
-    pickup_ = std::make_unique<Pickup>(*spool_, config_);
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     start_workers();
     log_info("configuration reloaded from {}", config_.path);
 }

@@ -52,8 +52,12 @@ std::int64_t backoff_seconds(const Config& config, int attempts) {
 }
 
 Deliverer::Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
-                     const std::atomic<bool>* abort_flag)
-    : spool_(spool), config_(config), credentials_(credentials), abort_flag_(abort_flag) {}
+                     const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag)
+    : spool_(spool),
+      config_(config),
+      credentials_(credentials),
+      rewriter_(rewriter),
+      abort_flag_(abort_flag) {}
 
 Deliverer::~Deliverer() = default;
 
@@ -164,7 +168,7 @@ Deliverer::Outcome Deliverer::finish(
         std::vector<FailedRecipient> report;
         for (const auto& f : failed)
             report.push_back(f.second);
-        auto bounce = queue_bounce(spool_, config_, env, report, now);
+        auto bounce = queue_bounce(spool_, config_, rewriter_, env, report, now);
         if (bounce) {
             log_info("{}: sender non-delivery notification: {}", id, *bounce);
             out.queued.push_back(*bounce);

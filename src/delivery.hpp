@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "address_rewriter.hpp"
 #include "bounce.hpp"
 #include "config.hpp"
 #include "smtp_session.hpp"
@@ -24,8 +25,9 @@ std::int64_t backoff_seconds(const Config& config, int attempts);
 
 class Deliverer {
   public:
+    // `rewriter` (with the maps) addresses bounces; it must outlive the Deliverer.
     Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
-              const std::atomic<bool>* abort_flag);
+              const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag);
     ~Deliverer();
 
     struct Outcome {
@@ -49,6 +51,7 @@ class Deliverer {
     Spool& spool_;
     const Config& config_;
     Credentials credentials_;
+    const AddressRewriter& rewriter_;
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
     bool verbose_ = false;

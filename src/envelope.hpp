@@ -28,7 +28,8 @@ struct Envelope {
     std::int64_t arrival = 0;  // seconds since the epoch
     std::uint32_t submitter_uid = 0;
     std::string submitter_name;
-    std::string sender;  // "" is the null sender <>
+    std::string sender;           // "" is the null sender <>
+    std::string sender_original;  // as submitted when rewriting changed it ("root"); bounces
     std::uint64_t size = 0;
     int attempts = 0;
     std::int64_t next_attempt = 0;  // seconds since the epoch; 0 = now

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "header_rewriter.hpp"
+
 namespace nullrelay {
 
 namespace {
@@ -69,6 +71,7 @@ std::string format_rfc5322_date(std::time_t when) {
 void clean_up_headers(HeaderBlock& h, const CleanupContext& c) {
     for (const char* name : {"Bcc", "Resent-Bcc", "Return-Path", "Content-Length"})
         h.remove(name);
+    if (c.rewriter) rewrite_address_headers(h, *c.rewriter);
     // RFC 5322 §3.6.6: a resent message gets its own Resent-Date/-From/-Message-ID block.
     const bool resent = h.has_prefix("Resent-");
     const std::string prefix = resent ? "Resent-" : "";

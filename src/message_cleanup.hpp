@@ -2,13 +2,16 @@
 // man page's list of added and removed headers can point here (Postfix calls this cleanup):
 //   - adds Date:, Message-ID: and From: when missing (the Resent- forms when the message
 //     has Resent- headers), as sendmail and Postfix do for local submissions;
-//   - removes Bcc:, Resent-Bcc:, Return-Path: and Content-Length:, as Postfix does.
+//   - removes Bcc:, Resent-Bcc:, Return-Path: and Content-Length:, as Postfix does;
+//   - rewrites local addresses in the address headers as the envelope was rewritten
+//     (header_rewriter.hpp).
 // Everything else passes byte for byte.
 #pragma once
 
 #include <ctime>
 #include <string>
 
+#include "address_rewriter.hpp"
 #include "header_block.hpp"
 
 namespace nullrelay {
@@ -19,6 +22,7 @@ struct CleanupContext {
     std::string sender;     // envelope sender, qualified; "" for <>
     std::string full_name;  // -F or the submitter's GECOS name
     std::time_t arrival = 0;
+    const AddressRewriter* rewriter = nullptr;  // null: address headers are left alone
 };
 
 void clean_up_headers(HeaderBlock& headers, const CleanupContext& context);

@@ -14,10 +14,12 @@
 #include "address.hpp"
 #include "durable_io.hpp"
 #include "header_block.hpp"
+#include "log.hpp"
 #include "maildrop_file.hpp"
 #include "message_cleanup.hpp"
 #include "message_normalizer.hpp"
 #include "queue_id.hpp"
+#include "text.hpp"
 
 namespace nullrelay {
 
@@ -186,11 +188,26 @@ PickupResult Pickup::take(const std::string& name) {
     env.arrival = st.st_ctime;  // set by the kernel at completion; the user cannot fake it
     env.submitter_uid = st.st_uid;
     env.submitter_name = who.name;
-    env.sender = md->sender ? rewriter_.sender(*md->sender) : rewriter_.sender(who.name);
+    // A rewriting problem (an alias loop...) is logged; the address concerned went to its
+    // fallback (address_rewriter.hpp), so the message goes on.
+    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name);
+    if (!sender.problem.empty()) log_warning("{}: sender: {}", name, sender.problem);
+    env.sender = sender.addresses.front();
+    const std::string submitted_sender = md->sender ? *md->sender : who.name;
+    if (submitted_sender != env.sender) env.sender_original = submitted_sender;
     env.options = md->options;
     if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
-    for (const auto& r : md->recipients)
-        env.recipients.push_back({rewriter_.recipient(r), r, RecipientState::pending, ""});
+    for (const auto& r : md->recipients) {
+        Rewritten to = rewriter_.recipient(r);
+        if (!to.problem.empty()) log_warning("{}: to=<{}>: {}", name, one_line(r), to.problem);
+        // One RCPT per address: root and www-data that both alias to the admin send one copy.
+        // The first recipient that led to it stays its original (orig_to=, bounces).
+        for (auto& a : to.addresses) {
+            auto same = [&](const Recipient& x) { return iequals(x.address, a); };
+            if (std::none_of(env.recipients.begin(), env.recipients.end(), same))
+                env.recipients.push_back({std::move(a), r, RecipientState::pending, ""});
+        }
+    }
     if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
         return quarantine("sender is not a valid address after rewriting");
     for (const auto& r : env.recipients)
@@ -203,6 +220,7 @@ PickupResult Pickup::take(const std::string& name) {
     ctx.sender = env.sender;
     ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
     ctx.arrival = env.arrival;
+    ctx.rewriter = &rewriter_;
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};

@@ -28,12 +28,15 @@ struct PickupResult {
 
 class Pickup {
   public:
-    Pickup(Spool& spool, const Config& config)
-        : spool_(spool), config_(config), rewriter_(config) {}
+    // `maps` are the loaded alias_map and sender_map (load_address_maps); none by default.
+    Pickup(Spool& spool, const Config& config, AddressMaps maps = {})
+        : spool_(spool), config_(config), rewriter_(config, std::move(maps)) {}
 
     PickupResult take(const std::string& name);
     // Names of the files now in maildrop/ (oldest first).
     std::vector<std::string> scan() const;
+    // The rewriting pickup applies, with the loaded maps (e.g. for a bounce to a local name).
+    const AddressRewriter& rewriter() const { return rewriter_; }
 
   private:
     Spool& spool_;

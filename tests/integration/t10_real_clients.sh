@@ -40,7 +40,7 @@ client at root@example.org '["root@example.org"]' "" -- -i root \
 client bsd-mailx root@example.org '["admin@example.net"]' "" -- -i -t \
     < <(printf 'To: admin@example.net\nSubject: bsd-mailx\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\nbody of bsd-mailx\n')
 
-client gnu-mail root@relay.example.org '["root@example.org"]' "" -- -oi -f root@relay.example.org -t \
+client gnu-mail root@example.org '["root@example.org"]' "" -- -oi -f root@relay.example.org -t \
     < <(printf 'To: root\nSubject: gnu mail\nDate: Sat, 21 Nov 2026 10:00:00 +0000\n\nbody of gnu-mail\n')
 
 client mutt torres@example.org '["a@example.net", "b@example.net"]' "Torres" -- -oem -oi -B8BITMIME -f torres@example.org -N success,failure -R hdrs -- a@example.net b@example.net \
@@ -62,7 +62,7 @@ client logwatch root@example.org '["root@example.org"]' "" -- -t \
 client unattended-upgrades root@example.org '["root@example.org"]' "" -- -oi -t \
     < <(printf 'Subject: unattended-upgrades result for host: SUCCESS\nFrom: root\nTo: root\nAuto-Submitted: auto-generated\n\nbody of unattended-upgrades\n')
 
-client fail2ban root@relay.example.org '["root@example.org"]' "Fail2Ban" -- -f root@relay.example.org root@localhost \
+client fail2ban root@example.org '["root@example.org"]' "Fail2Ban" -- -f root@relay.example.org root@localhost \
     < <(printf 'Subject: [Fail2Ban] sshd: banned 192.0.2.7\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nFrom: Fail2Ban <root@relay.example.org>\nTo: root@localhost\n\nbody of fail2ban\n')
 
 grep -qi '^Bcc:' "$SH"/messages/*.eml && fail "a Bcc header reached the smarthost"

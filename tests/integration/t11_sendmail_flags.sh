@@ -67,6 +67,8 @@ n=$((n + 1)); wait_until 10 has_delivered $n || fail "-qI did not flush"
 pass "-q30m and -qI<id>"
 
 sendmail -bp | grep -q "Mail queue is empty" || fail "-bp"
+sendmail -bv root www-data@localhost | grep -qx "www-data@localhost => www-data@example.org" || fail "-bv"
+assert_eq "$(delivered_count)" "$n" "-bv sends nothing"
 sendmail -bi | grep -q "configuration is valid" || fail "-bi"
 set +e
 sendmail -bd 2>"$T/err"; rc=$?
@@ -78,4 +80,4 @@ msg bad | sendmail -i -N sometimes x@example.net 2>"$T/err"; rc=$?
 set -e
 assert_eq "$rc" 64 "bad -N value"
 grep -q "expected 'never' or a list" "$T/err" || fail "-N message"
-pass "-bp, -bi, -bd refused, bad -N refused"
+pass "-bp, -bv, -bi, -bd refused, bad -N refused"

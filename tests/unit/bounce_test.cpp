@@ -155,7 +155,8 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     config.hostname = "relay.example.org";
     config.sender_domain = "example.org";
 
-    auto id = queue_bounce(*spool, config, original,
+    AddressRewriter rewriter(config);
+    auto id = queue_bounce(*spool, config, rewriter, original,
                            {{"nobody@example.org", "nobody", "5.1.1", "550 5.1.1 No such user"}},
                            1763760096);
     REQUIRE(id);
@@ -175,5 +176,41 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
     CHECK_THAT(text, Catch::Contains("Final-Recipient: rfc822; nobody@example.org\r\n"));
     CHECK_THAT(text, !Catch::Contains("secret body"));
+    std::filesystem::remove_all(root);
+}
+
+TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bounce]") {
+    char tmpl[] = "/tmp/nullrelay-bounce-root.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    std::string root = tmpl;
+    REQUIRE(Spool::create(root));
+    auto spool = Spool::open(root);
+    REQUIRE(spool);
+    Envelope original;
+    original.id = "660CFE0332AE458E";
+    original.arrival = 1763759796;
+    original.submitter_name = "root";
+    original.sender = "root@example.org";  // qualified at pickup
+    original.sender_original = "root";     // as cron submitted it
+    original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
+    {
+        auto fd = spool->create_content(original.id);
+        REQUIRE(fd);
+        REQUIRE(::write(fd->get(), "Subject: s\r\n\r\nb\r\n", 17) == 17);
+    }
+    Config config;
+    config.hostname = "relay.example.org";
+    config.sender_domain = "example.org";
+    config.admin_address = "admin@example.net";  // where unmatched local names go
+    AddressRewriter rewriter(config);
+    auto id =
+        queue_bounce(*spool, config, rewriter, original,
+                     {{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}}, 1763760096);
+    REQUIRE(id);
+    auto env = spool->load(Place::queue, *id);
+    REQUIRE(env);
+    REQUIRE(env->recipients.size() == 1);
+    CHECK(env->recipients[0].address == "admin@example.net");
+    CHECK(env->recipients[0].original == "root@example.org");
     std::filesystem::remove_all(root);
 }

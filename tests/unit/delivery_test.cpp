@@ -52,7 +52,8 @@ struct Fixture {
         REQUIRE(spool->store(Place::queue, e));
     }
     Deliverer::Outcome deliver(const std::string& id) {
-        Deliverer d(*spool, config, Credentials{}, nullptr);
+        AddressRewriter rewriter(config);
+        Deliverer d(*spool, config, Credentials{}, rewriter, nullptr);
         return d.deliver(id);
     }
 };

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "alias_map.hpp"
 #include "maildrop_file.hpp"
 #include "maildrop_writer.hpp"
 
@@ -136,7 +137,7 @@ TEST_CASE("Pickup queues a message and cleans up its header", "[pickup]") {
 
     const std::string want =
         "Subject: hi\r\n"
-        "To: bob\r\n"
+        "To: bob@example.org\r\n"  // as the envelope: no bare local name leaves
         "Date: " +
         date_of(e.arrival) +
         "\r\n"
@@ -297,4 +298,36 @@ TEST_CASE("Pickup::scan lists maildrop in name order", "[pickup]") {
     REQUIRE(names.size() == 2);
     CHECK(names[0] < names[1]);
     CHECK(((names[0] == a && names[1] == b) || (names[0] == b && names[1] == a)));
+}
+
+TEST_CASE("Pickup rewrites recipients and headers through the maps", "[pickup]") {
+    Fixture f;
+    auto aliases = AliasMap::parse(
+        "/^(root|www-data|nobody)$/ admin@example.net\n/^ops$/ root, oncall@example.net\n",
+        "/etc/nullrelay/aliases");
+    auto senders = AliasMap::parse("/^root$/ torres@example.net\n", "/etc/nullrelay/senders");
+    REQUIRE(aliases);
+    REQUIRE(senders);
+    AddressMaps maps{std::make_shared<AliasMap>(std::move(*aliases)),
+                     std::make_shared<AliasMap>(std::move(*senders))};
+    // Debian cron's headers; the recipients as cron and a script would give them.
+    std::string id =
+        f.submit({"root", "CronDaemon", {"root", "www-data", "nobody@localhost", "ops"}},
+                 "From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@h> true\n"
+                 "\nout\n");
+    Pickup p(*f.spool, f.config, maps);
+    PickupResult r = p.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    const Envelope& e = r.envelope;
+    CHECK(e.sender == "torres@example.net");
+    // One RCPT per address; each keeps the first original that led to it.
+    const std::vector<Recipient> want = {
+        {"admin@example.net", "root", RecipientState::pending, ""},
+        {"oncall@example.net", "ops", RecipientState::pending, ""},
+    };
+    CHECK(e.recipients == want);
+    const std::string data = f.read("data/" + id);
+    CHECK_THAT(data, Catch::StartsWith("From: Cron Daemon <torres@example.net>\r\n"
+                                       "To: admin@example.net\r\n"
+                                       "Subject: Cron <root@h> true\r\n"));
 }
