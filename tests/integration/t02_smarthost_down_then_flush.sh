@@ -10,6 +10,9 @@ printf 'Subject: while down\n\nqueued\n' | sendmail -i root@example.net || fail 
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$elapsed_ms" -lt 2000 ] || fail "sendmail took ${elapsed_ms} ms with the smarthost down"
 wait_until 10 grep -q "status=deferred" "$T/daemon.log" || fail "no deferral logged"
+# The log line comes just before the envelope is stored: wait for the listing itself.
+queue_shows() { nullrelay queue | grep -q -- "$1"; }
+wait_until 10 queue_shows "Couldn't connect to server" || fail "no reason in the listing"
 listing=$(nullrelay queue)
 echo "$listing" | grep -q "root@example.net" || fail "queue listing lacks the recipient: $listing"
 echo "$listing" | grep -q "Couldn't connect to server" || fail "queue listing lacks the reason: $listing"
