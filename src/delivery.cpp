@@ -162,9 +162,14 @@ Deliverer::Outcome Deliverer::finish(
     const std::int64_t now = now_seconds();
     // Failed recipients are marked bounced only once their bounce is durably queued: a crash
     // before that leaves them pending, so they are tried (and bounced) again, never lost.
-    // A message from <> is itself a bounce and gets none (no loops): it ends in failed/.
-    bool bounce_queued = env.sender.empty();
-    if (!failed.empty() && !env.sender.empty()) {
+    // A message from <> is itself a bounce and gets none (no loops), and a sender that asked
+    // for no failure report (-N never, or a list without "failure": RFC 3461) gets none
+    // either: such a message ends in failed/, kept for the admin, never silently dropped.
+    const bool no_report =
+        env.sender.empty() ||
+        (!env.options.notify.empty() && env.options.notify.find("failure") == std::string::npos);
+    bool bounce_queued = no_report;
+    if (!failed.empty() && !no_report) {
         std::vector<FailedRecipient> report;
         for (const auto& f : failed)
             report.push_back(f.second);
@@ -198,14 +203,16 @@ Deliverer::Outcome Deliverer::finish(
     bool any_bounced =
         std::any_of(env.recipients.begin(), env.recipients.end(),
                     [](const Recipient& r) { return r.state == RecipientState::bounced; });
-    if (any_bounced && env.sender.empty()) {
+    if (any_bounced && no_report) {
         // Kept for the admin with the reasons in its envelope; never bounced, never deleted.
         Status st = spool_.store(Place::queue, env);
         if (st) st = spool_.move(id, Place::queue, Place::failed);
         if (!st)
             log_error("{}: {}", id, st.error().message);
         else
-            log_info("{}: undeliverable bounce moved to failed/ ({})", id, env.last_error);
+            log_info("{}: undeliverable {} moved to failed/ ({})", id,
+                     env.sender.empty() ? "bounce" : "message (no report asked for)",
+                     env.last_error);
         return out;
     }
     // Every recipient was delivered or has its bounce queued.

@@ -124,3 +124,23 @@ TEST_CASE("Deliverer: the last retry falls on the expiry time", "[delivery]") {
     REQUIRE(out.next_attempt);
     CHECK(*out.next_attempt == arrival + 5 * 86400);  // the expiry time, not now + 1d
 }
+
+TEST_CASE("Deliverer: -N never gets no bounce; the message is kept in failed/", "[delivery]") {
+    for (std::string notify : {"never", "success,delay"}) {
+        INFO(notify);
+        Fixture f;
+        f.queue(kId, "alice@example.org");
+        auto env = f.spool->load(Place::queue, kId);
+        REQUIRE(env);
+        env->options.notify = notify;
+        REQUIRE(f.spool->store(Place::queue, *env));
+        auto out = f.deliver(kId);  // queue_lifetime 0: bob expires at once
+        CHECK(out.queued.empty());
+        CHECK_FALSE(out.next_attempt);
+        CHECK(f.spool->list(Place::queue).empty());
+        REQUIRE(f.spool->list(Place::failed) == std::vector<std::string>{kId});
+        auto kept = f.spool->load(Place::failed, kId);
+        REQUIRE(kept);
+        CHECK(kept->recipients[0].state == RecipientState::bounced);
+    }
+}
