@@ -14,6 +14,7 @@ namespace nullrelay {
 inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf";
 
 enum class TlsMode { starttls, implicit };
+enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
 
 struct Smarthost {
     std::string host;
@@ -42,6 +43,9 @@ struct Config {
     std::chrono::seconds connect_timeout{30};
     std::chrono::seconds response_timeout{300};
     std::chrono::seconds max_connection_age{60};
+
+    std::string admin_group;  // may change the queue besides root; empty: root only
+    MailqVisibility mailq_visibility = MailqVisibility::own;
 
     // hostname, or the host's name when unset
     const std::string& local_hostname() const { return hostname; }

@@ -1,0 +1,142 @@
+#include "queue_client.hpp"
+
+#include <grp.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "control_protocol.hpp"
+#include "control_socket.hpp"
+#include "durable_io.hpp"
+#include "program_path.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr int kReplyTimeoutMs = 60'000;  // without --wait: the daemon answers at once
+constexpr int kLockAttempts = 100;       // x 100 ms: a daemon starting up, another flush
+constexpr useconds_t kLockPauseUs = 100'000;
+
+Status via_daemon(UniqueFd sock, const Request& request, ReplySink& sink) {
+    auto text = encode_request(request);
+    if (!text) return text.error();
+    if (Status st = write_all(sock.get(), *text, "the control socket"); !st) return st;
+    ReplyDecoder decoder(sink);
+    std::vector<UniqueFd> fds;
+    char buf[65536];
+    while (!decoder.finished()) {
+        pollfd p{sock.get(), POLLIN, 0};
+        int ready = ::poll(&p, 1, request.wait ? -1 : kReplyTimeoutMs);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0)
+            return Error{EX_TEMPFAIL, fmt::format("nullrelayd did not answer within {} s",
+                                                  kReplyTimeoutMs / 1000)};
+        ssize_t n = receive_with_fds(sock.get(), buf, sizeof buf, fds);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return Error{EX_IOERR, fmt::format("reading from nullrelayd: {}", errno_text(errno))};
+        if (n == 0) break;
+        if (Status st = decoder.feed(std::string_view(buf, static_cast<size_t>(n)), fds); !st)
+            return st;
+    }
+    return decoder.outcome();
+}
+
+// Root gives up root for the spool's owner: files it writes stay readable by the daemon,
+// and a mistake cannot reach beyond the spool.
+Status become_spool_owner(const std::string& spool_dir) {
+    struct stat st;
+    std::string queue = spool_dir + "/queue";
+    if (::stat(queue.c_str(), &st) != 0)
+        return Error{EX_NOINPUT,
+                     fmt::format("cannot read the spool {}: {}", queue, errno_text(errno))};
+    if (::geteuid() == st.st_uid) return ok_status();
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(st.st_gid, st.st_gid, st.st_gid) != 0 ||
+        ::setresuid(st.st_uid, st.st_uid, st.st_uid) != 0 || ::geteuid() != st.st_uid)
+        return Error{EX_OSERR, fmt::format("cannot switch to the owner of {} (uid {}): {}", queue,
+                                           st.st_uid, errno_text(errno))};
+    return ok_status();
+}
+
+// `nullrelayd --once`: delivers what is due (the flushed messages were made due), then exits.
+Status run_delivery_once(const std::string& config_path) {
+    std::string daemon = sibling_program("nullrelayd");
+    pid_t pid = ::fork();
+    if (pid < 0) return Error{EX_OSERR, fmt::format("fork: {}", errno_text(errno))};
+    if (pid == 0) {
+        const char* argv[] = {daemon.c_str(), "--once", "-C", config_path.c_str(), nullptr};
+        ::execv(daemon.c_str(), const_cast<char* const*>(argv));
+        std::fprintf(stderr, "nullrelay: cannot run %s: %s\n", daemon.c_str(),
+                     errno_text(errno).c_str());
+        ::_exit(EX_UNAVAILABLE);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return Error{EX_OSERR, fmt::format("waitpid: {}", errno_text(errno))};
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok_status();
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+    return Error{code, fmt::format("{} --once failed (status {})", daemon, code)};
+}
+
+Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const Request& request,
+              ReplySink& sink) {
+    SpoolScheduler scheduler(spool);
+    QueueCommands commands(spool, scheduler);
+    std::vector<std::string> pending = commands.act(request, sink);
+    for (const Error& e : scheduler.errors)
+        sink.problem(e);
+    if (request.action != Action::flush) return ok_status();
+    lock.reset();  // nullrelayd --once takes it
+    Status st = run_delivery_once(config_path);
+    for (const std::string& id : pending)
+        sink.result(commands.settle(id));
+    return st;
+}
+
+}  // namespace
+
+Status run_queue_request(const Config& config, const std::string& config_path,
+                         const Request& request, ReplySink& sink) {
+    const std::string control = config.spool_dir + "/control";
+    for (int attempt = 0;; ++attempt) {
+        auto sock = connect_control_socket(control);
+        if (sock) return via_daemon(std::move(*sock), request, sink);
+        if (sock.error().exit_code != EX_UNAVAILABLE) return sock.error();
+        if (::getuid() != 0)
+            return Error{
+                EX_UNAVAILABLE,
+                fmt::format("nullrelayd is not running, and without it only root can {}",
+                            request.action == Action::list ? "read the queue" : "reach the queue")};
+        if (Status st = become_spool_owner(config.spool_dir); !st) return st;
+        auto spool = Spool::open(config.spool_dir);
+        if (!spool)
+            return Error{spool.error().exit_code,
+                         fmt::format("cannot read the spool: {}", spool.error().message)};
+        if (request.action == Action::list || request.action == Action::show) {
+            // Reading needs no lock: every change is an atomic rename. Nothing is in flight
+            // without a daemon (a running nullrelayd --once is not seen).
+            SpoolScheduler scheduler(*spool);
+            QueueCommands commands(*spool, scheduler);
+            if (request.action == Action::list)
+                commands.list(request.selection, std::nullopt, sink);
+            else
+                commands.show(request.selection.ids.front(), sink);
+            return ok_status();
+        }
+        auto lock = spool->lock(false);
+        if (!lock) return lock.error();
+        if (lock->valid()) return direct(*spool, std::move(*lock), config_path, request, sink);
+        if (attempt >= kLockAttempts)
+            return Error{EX_TEMPFAIL,
+                         fmt::format("the spool {} is locked by another process (a nullrelayd "
+                                     "starting, or a flush); try again",
+                                     config.spool_dir)};
+        ::usleep(kLockPauseUs);
+    }
+}
+
+}  // namespace nullrelay
