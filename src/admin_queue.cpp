@@ -61,13 +61,15 @@ class OutcomeSink : public ReplySink {
     void content(UniqueFd) override {}
     void result(const Outcome& o) override {
         status.fail(o.code);
-        std::string progress;
-        if (waiting_.count(o.id)) progress = fmt::format("[{}/{}] ", ++settled_, waiting_.size());
-        std::string line = fmt::format("{}{}: {}", progress, o.id, o.text);
-        if (o.code != EX_OK)
-            print_error(line);
-        else if (request_.action != Action::flush || request_.wait)
-            std::printf("%s\n", line.c_str());  // a plain flush is quiet, as sendmail -q is
+        if (waiting_.count(o.id)) {
+            // The report of flush --wait: every outcome, counted, on stdout.
+            std::printf("[%zu/%zu] %s: %s\n", ++settled_, waiting_.size(), o.id.c_str(),
+                        o.text.c_str());
+        } else if (o.code != EX_OK) {
+            print_error(fmt::format("{}: {}", o.id, o.text));
+        } else if (request_.action != Action::flush) {  // a plain flush is quiet, as sendmail -q
+            std::printf("%s: %s\n", o.id.c_str(), o.text.c_str());
+        }
         std::fflush(stdout);
     }
 

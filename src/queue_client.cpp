@@ -1,10 +1,15 @@
 #include "queue_client.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -12,6 +17,7 @@
 #include "control_socket.hpp"
 #include "durable_io.hpp"
 #include "program_path.hpp"
+#include "queue_id.hpp"
 
 namespace nullrelay {
 
@@ -82,18 +88,60 @@ Status run_delivery_once(const std::string& config_path) {
     return Error{code, fmt::format("{} --once failed (status {})", daemon, code)};
 }
 
+// Complete submissions waiting in maildrop/: a plain flush delivers them too, under the same
+// names (pickup keeps the id).
+std::vector<std::string> complete_submissions(const Spool& spool) {
+    std::vector<std::string> ids;
+    int fd = ::dup(spool.maildrop_fd());
+    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!dir) {
+        if (fd >= 0) ::close(fd);
+        return ids;
+    }
+    ::rewinddir(dir);
+    while (dirent* ent = ::readdir(dir)) {
+        struct stat st;
+        if (is_valid_queue_id(ent->d_name) &&
+            ::fstatat(spool.maildrop_fd(), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR))
+            ids.emplace_back(ent->d_name);
+    }
+    ::closedir(dir);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+// Where a submission went during the delivery run, if not into the queue.
+std::optional<Outcome> submission_left_behind(const Spool& spool, const std::string& id) {
+    struct stat st;
+    if (::fstatat(spool.maildrop_fd(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return Outcome{id, EX_TEMPFAIL, "not picked up (see the log above)"};
+    if (::stat((spool.root() + "/corrupt/" + id).c_str(), &st) == 0)
+        return Outcome{id, EX_DATAERR, "refused at pickup: moved to corrupt/"};
+    return std::nullopt;
+}
+
 Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const Request& request,
               ReplySink& sink) {
     SpoolScheduler scheduler(spool);
     QueueCommands commands(spool, scheduler);
+    std::vector<std::string> submitted;
+    if (request.action == Action::flush && request.selection.empty())
+        submitted = complete_submissions(spool);
     std::vector<std::string> pending = commands.act(request, sink);
     for (const Error& e : scheduler.errors)
         sink.problem(e);
     if (request.action != Action::flush) return ok_status();
+    if (request.wait)
+        for (const std::string& id : submitted)
+            sink.waiting(id);
     lock.reset();  // nullrelayd --once takes it
     Status st = run_delivery_once(config_path);
     for (const std::string& id : pending)
         sink.result(commands.settle(id));
+    if (request.wait)
+        for (const std::string& id : submitted)
+            sink.result(submission_left_behind(spool, id).value_or(commands.settle(id)));
     return st;
 }
 
