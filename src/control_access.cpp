@@ -45,7 +45,9 @@ Status authorize(const AccessPolicy& policy, const PeerCredentials& peer, Action
     std::string who = policy.admin_group.empty()
                           ? "root"
                           : fmt::format("root and members of group {}", policy.admin_group);
-    std::string what = action == Action::show ? "read messages" : "change the queue";
+    std::string what = action == Action::show    ? "read messages"
+                       : action == Action::flush ? "flush the queue"
+                                                 : "change the queue";
     return Error{EX_NOPERM, fmt::format("permission denied: only {} may {} (nullrelay {}); "
                                         "see admin_group in nullrelay.conf(5)",
                                         who, what, to_string(action))};

@@ -2,6 +2,7 @@
 // moves exactly what it should, refuses messages in flight, reports unknown ids and corrupt
 // files, filters listings by submitter, and the spool-only scheduler writes next_attempt.
 #include "queue_commands.hpp"
+#include "queue_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,38 +15,9 @@
 #include <set>
 
 using namespace nullrelay;
+using namespace nullrelay::test;
 
 namespace {
-
-struct TempSpool {
-    std::string root;
-    TempSpool() {
-        char tmpl[] = "/tmp/nullrelay-cmd-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        root = tmpl;
-        REQUIRE(Spool::create(root));
-    }
-    ~TempSpool() { std::filesystem::remove_all(root); }
-    bool exists(const std::string& rel) const { return std::filesystem::exists(root + "/" + rel); }
-    void write(const std::string& rel, const std::string& text) const {
-        std::ofstream(root + "/" + rel, std::ios::binary) << text;
-    }
-};
-
-// The daemon's schedule, scripted.
-struct FakeScheduler : Scheduler {
-    std::set<std::string> flying;
-    std::map<std::string, std::int64_t> scheduled;
-    int pickups = 0;
-    bool in_flight(const std::string& id) const override { return flying.count(id) > 0; }
-    bool due(const std::string& id) const override {
-        auto it = scheduled.find(id);
-        return it != scheduled.end() && it->second == 0;
-    }
-    void schedule(const std::string& id, std::int64_t when) override { scheduled[id] = when; }
-    void unschedule(const std::string& id) override { scheduled.erase(id); }
-    void pick_up() override { ++pickups; }
-};
 
 struct Collector : ReplySink {
     std::vector<ListedMessage> messages;
@@ -68,26 +40,6 @@ struct Collector : ReplySink {
 
 const std::string kA = "0619A2B3C4D5E001", kB = "0619A2B3C4D5E002", kC = "0619A2B3C4D5E003",
                   kD = "0619A2B3C4D5E004", kUnknown = "0619A2B3C4D5EFFF";
-
-Envelope envelope(const std::string& id, std::uint32_t uid, const std::string& rcpt) {
-    Envelope e;
-    e.id = id;
-    e.arrival = 1717243200;
-    e.submitter_uid = uid;
-    e.submitter_name = uid == 0 ? "root" : "alice";
-    e.sender = uid == 0 ? "root@example.org" : "alice@example.org";
-    e.size = 100;
-    e.attempts = 3;
-    e.next_attempt = 1717250000;
-    e.recipients = {{rcpt, "", RecipientState::pending, "451 later"}};
-    return e;
-}
-
-Spool open_spool(const std::string& root) {
-    auto s = Spool::open(root);
-    REQUIRE(s);
-    return std::move(*s);
-}
 
 // A in queue/ (uid 0), B in queue/ (uid 1000), C in hold/, D in failed/ with a bounce.
 struct Fixture {
