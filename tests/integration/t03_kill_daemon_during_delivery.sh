@@ -38,11 +38,14 @@ start_daemon
 before=$(delivered_count)
 (printf 'Subject: partial\n\nfirst half\n'; sleep 5) | "$BIN/nullrelay-sendmail" -C "$CONF" -i victim@example.net &
 sm=$!
-wait_until 5 test -n "$(ls "$SPOOL/maildrop")" || fail "sendmail did not create its file"
+# Functions, so that `ls` runs at every try (a $(ls) argument would be expanded only once).
+maildrop_empty() { [ -z "$(ls "$SPOOL/maildrop")" ]; }
+maildrop_used() { ! maildrop_empty; }
+wait_until 5 maildrop_used || fail "sendmail did not create its file"
 sleep 0.3
 kill -9 $sm
 wait $sm 2>/dev/null || true
-wait_until 5 test -z "$(ls "$SPOOL/maildrop")" || fail "abandoned file not removed"
+wait_until 5 maildrop_empty || fail "abandoned file not removed"
 sleep 0.5
 assert_eq "$(delivered_count)" "$before" "nothing delivered from a killed sendmail"
 grep -q "removed an incomplete submission" "$T/daemon.log" || fail "removal not logged"
