@@ -1,6 +1,7 @@
 #include "control_server.hpp"
 
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ constexpr size_t kMaxRequestFromUser = 16 * 1024;
 constexpr size_t kMaxRequestFromAdmin = 1024 * 1024;
 constexpr std::int64_t kRequestTimeoutMs = 10'000;
 constexpr std::int64_t kWriteStallTimeoutMs = 60'000;
+constexpr std::int64_t kWorkSliceMs = 50;
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -66,9 +68,10 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::string& p
     server->listener_ = std::move(*listener);
     server->epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     server->timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-    if (!server->epoll_.valid() || !server->timer_.valid())
+    server->work_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!server->epoll_.valid() || !server->timer_.valid() || !server->work_.valid())
         return Error{EX_OSERR, fmt::format("control socket: {}", errno_text(errno))};
-    for (int fd : {server->listener_.get(), server->timer_.get()}) {
+    for (int fd : {server->listener_.get(), server->timer_.get(), server->work_.get()}) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.fd = fd;
@@ -108,11 +111,14 @@ void ControlServer::handle() {
             accept_all();
             continue;
         }
-        if (fd == timer_.get()) {
+        if (fd == timer_.get() || fd == work_.get()) {
             std::uint64_t ticks;
             while (::read(fd, &ticks, sizeof ticks) > 0) {
             }
-            expire();
+            if (fd == timer_.get())
+                expire();
+            else
+                work();
             continue;
         }
         auto it = connections_.find(fd);
@@ -211,22 +217,48 @@ void ControlServer::run_request(Connection& c, std::string_view text) {
     }
     Sink sink(*this, c, request->action);
     QueueCommands commands(spool_, scheduler_);
-    switch (request->action) {
-        case Action::list:
-            commands.list(request->selection, listing_filter(c.policy, c.peer), sink);
-            break;
-        case Action::show:
-            commands.show(request->selection.ids.front(), sink);
-            break;
-        default:
-            c.waiting = commands.act(*request, sink);
-            if (request->action == Action::flush)
-                log_info("flush requested by uid {}{}", c.peer.uid,
-                         request->selection.empty() ? "" : " for selected messages");
-            break;
+    if (request->action == Action::list) {
+        commands.list(request->selection, listing_filter(c.policy, c.peer), sink);
+    } else if (request->action == Action::show) {
+        commands.show(request->selection.ids.front(), sink);
+    } else {
+        c.request = *request;
+        auto targets = commands.select(c.request, sink);
+        c.todo.assign(targets.begin(), targets.end());
+        if (request->action == Action::flush)
+            log_info("flush requested by uid {}{}", c.peer.uid,
+                     request->selection.empty() ? "" : " for selected messages");
+        if (!c.todo.empty()) return work();  // finishes the reply once the list is done
     }
-    if (c.waiting.empty()) finish(c, EX_OK, "");
+    finish(c, EX_OK, "");
     pump(c);
+}
+
+void ControlServer::work() {
+    const std::int64_t until = now_ms() + kWorkSliceMs;
+    std::vector<Connection*> touched;
+    for (auto& [fd, c] : connections_) {
+        if (c->todo.empty() || c->finished) continue;
+        Sink sink(*this, *c, c->request.action);
+        QueueCommands commands(spool_, scheduler_);
+        do {
+            if (commands.apply(c->request, c->todo.front(), sink))
+                c->waiting.push_back(c->todo.front().id);
+            c->todo.pop_front();
+        } while (!c->todo.empty() && now_ms() < until);
+        if (c->todo.empty() && c->waiting.empty()) finish(*c, EX_OK, "");
+        touched.push_back(c.get());
+    }
+    for (Connection* c : touched)
+        pump(*c);  // may close it: after the loop over the map
+    for (auto& [fd, c] : connections_) {
+        if (!c->todo.empty()) {
+            std::uint64_t one = 1;  // more to do: come back after the loop's other work
+            ssize_t n = ::write(work_.get(), &one, sizeof one);
+            (void)n;
+            break;
+        }
+    }
 }
 
 void ControlServer::check_waiters() {
@@ -240,7 +272,7 @@ void ControlServer::check_waiters() {
             sink.result(commands.settle(id));
             return true;
         });
-        if (c->waiting.empty()) finish(*c, EX_OK, "");
+        if (c->waiting.empty() && c->todo.empty()) finish(*c, EX_OK, "");
         if (!c->out.empty()) ready.push_back(c.get());
     }
     for (Connection* c : ready)

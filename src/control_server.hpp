@@ -2,7 +2,9 @@
 // checks who is asking (control_access.hpp), runs the request with QueueCommands in the
 // event-loop thread (the one thread that hands messages to delivery threads, so a check
 // "not being delivered" cannot go stale before the move it guards) and streams the reply.
-// A `flush --wait` connection stays open until each of its messages' attempts is over.
+// A `flush --wait` connection stays open until each of its messages' attempts is over. A
+// command on thousands of messages (each change is a few fsyncs) is done in slices of 50 ms,
+// its outcomes streamed as they come, so deliveries and other clients go on meanwhile.
 //
 // SECURITY: any local user can connect, so every byte received is hostile input. Requests
 // are bounded (16 KiB from non-admins, 1 MiB from admins) and parsed strictly; a client
@@ -57,14 +59,17 @@ class ControlServer {
         bool finished = false;  // `done` queued: close once the output is out
         std::string in;
         std::deque<Chunk> out;
-        std::vector<std::string> waiting;
-        std::int64_t deadline_ms = 0;  // 0: none
+        Request request;
+        std::deque<QueueCommands::Target> todo;  // messages still to change, a slice at a time
+        std::vector<std::string> waiting;        // flushed, outcome to come
+        std::int64_t deadline_ms = 0;            // 0: none
     };
     class Sink;
 
     void accept_all();
     void on_readable(Connection& c);
     void run_request(Connection& c, std::string_view text);
+    void work();  // changes messages for up to one time slice, then lets the loop go on
     void append(Connection& c, std::string data, UniqueFd fd = {});
     void finish(Connection& c, int code, std::string_view text);
     void pump(Connection& c);  // may close c
@@ -72,7 +77,7 @@ class ControlServer {
     void expire();
     void arm_timer();
 
-    UniqueFd listener_, epoll_, timer_;
+    UniqueFd listener_, epoll_, timer_, work_;  // work_: readable while todo lists remain
     Spool& spool_;
     const Config& config_;
     Scheduler& scheduler_;

@@ -158,27 +158,34 @@ std::vector<QueueCommands::Target> QueueCommands::targets(const Request& request
     return out;
 }
 
-std::vector<std::string> QueueCommands::act(const Request& request, ReplySink& sink) {
-    std::vector<std::string> pending;
+std::vector<QueueCommands::Target> QueueCommands::select(const Request& request, ReplySink& sink) {
     Request effective = request;
     if (request.action == Action::flush) {
         scheduler_.pick_up();  // what was just submitted is flushed too
         if (effective.selection.empty()) effective.selection.all = true;  // plain `flush`
     }
-    for (const Target& t : targets(effective, sink)) {
-        bool wait = request.wait;
-        Outcome o = apply(request.action, t, wait);
-        if (wait && o.code == EX_OK) {
-            pending.push_back(t.id);
-            sink.waiting(t.id);
-        } else {
-            sink.result(o);
-        }
+    return targets(effective, sink);
+}
+
+bool QueueCommands::apply(const Request& request, const Target& target, ReplySink& sink) {
+    bool wait = request.wait;
+    Outcome o = change(request.action, target, wait);
+    if (wait && o.code == EX_OK) {
+        sink.waiting(target.id);
+        return true;
     }
+    sink.result(o);
+    return false;
+}
+
+std::vector<std::string> QueueCommands::act(const Request& request, ReplySink& sink) {
+    std::vector<std::string> pending;
+    for (const Target& t : select(request, sink))
+        if (apply(request, t, sink)) pending.push_back(t.id);
     return pending;
 }
 
-Outcome QueueCommands::apply(Action action, const Target& t, bool& wait_for_it) {
+Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it) {
     const bool waitable = std::exchange(wait_for_it, false);
     switch (action) {
         case Action::flush:
@@ -219,13 +226,10 @@ Outcome QueueCommands::release(const Target& t) {
     if (t.place == Place::queue) return {t.id, EX_OK, "not on hold"};
     if (t.place == Place::failed)
         return not_applicable(t.id, "failed: requeue it to deliver it again");
-    auto env = spool_.load(Place::hold, t.id);
-    if (!env) return {t.id, env.error().exit_code, env.error().message};
-    // Released mail is attempted at once: the admin wants it gone.
-    env->next_attempt = 0;
-    Status st = spool_.store(Place::hold, *env);
-    if (st) st = spool_.move(t.id, Place::hold, Place::queue);
-    if (!st) return {t.id, st.error().exit_code, st.error().message};
+    if (Status st = spool_.move(t.id, Place::hold, Place::queue); !st)
+        return {t.id, st.error().exit_code, st.error().message};
+    // Released mail is attempted at once: the admin wants it gone. (Without a daemon the
+    // scheduler writes next_attempt 0 into the envelope; a daemon schedules it in memory.)
     scheduler_.schedule(t.id, 0);
     return {t.id, EX_OK, "released"};
 }

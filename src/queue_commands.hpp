@@ -92,20 +92,28 @@ class QueueCommands {
     // files are not reported (they might be anyone's).
     void list(const Selection& selection, std::optional<std::uint32_t> only_uid, ReplySink& sink);
     void show(const std::string& id, ReplySink& sink);
-    // flush, hold, release, remove, requeue. Returns the ids whose outcome is still to come
-    // (flush with wait): ask settle() for each once the scheduler says its attempt is over.
+    // One message a change applies to, and where it is.
+    struct Target {
+        std::string id;
+        Place place;
+    };
+    // flush, hold, release, remove, requeue, in two steps so that a caller can spread a long
+    // selection over time (the daemon's event loop must not stall on thousands of fsyncs):
+    // select() resolves the selection (reporting unknown ids and unreadable files; a flush
+    // picks up new submissions first), apply() changes one message and reports its outcome,
+    // or returns true when the outcome comes later (flush with wait): ask settle() once the
+    // scheduler says its attempt is over.
+    std::vector<Target> select(const Request& request, ReplySink& sink);
+    bool apply(const Request& request, const Target& target, ReplySink& sink);
+    // Both steps at once. Returns the ids whose outcome is still to come.
     std::vector<std::string> act(const Request& request, ReplySink& sink);
     // Where a flushed message stands now that its attempt is over.
     Outcome settle(const std::string& id);
 
   private:
-    struct Target {
-        std::string id;
-        Place place;
-    };
     std::vector<Target> targets(const Request& request, ReplySink& sink);
     std::optional<Place> find(const std::string& id) const;
-    Outcome apply(Action action, const Target& target, bool& wait_for_it);
+    Outcome change(Action action, const Target& target, bool& wait_for_it);
     Outcome hold(const Target& target);
     Outcome release(const Target& target);
     Outcome remove(const Target& target);

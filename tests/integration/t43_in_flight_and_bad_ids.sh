@@ -1,7 +1,7 @@
 # A message being delivered shows '*' in mailq and can be neither deleted nor held under its
 # delivery (EX_TEMPFAIL, a clear error); `flush --wait ID` waits for its attempt and reports
 # it. Unknown and malformed ids, and a corrupt queue file, get clear errors and exit codes;
-# the listing goes on past the corrupt file.
+# the listing goes on past the corrupt file. delete --all asks on a terminal.
 source "$(dirname "$0")/lib.sh"
 write_config "retry_min = 1h" "retry_max = 1h"
 # expect_status STATUS TEXT COMMAND...
@@ -53,6 +53,15 @@ assert_eq "$(tail -1 "$T/out")" "-- 0 Kbytes in 1 Request." "summary without the
 out=$(nullrelay delete 0619A2B3C4D5E000) || fail "delete of a corrupt file: $out"
 assert_eq "$(nullrelay queue 2>&1 | tail -1)" "-- 0 Kbytes in 1 Request." "after deleting it"
 pass "a corrupt queue file is reported and skipped, and can be deleted"
+
+# delete --all asks on a terminal (script(1) gives it one) and deletes only after a yes.
+out=$(echo n | script -qec "$BIN/nullrelay -C $CONF delete --all" /dev/null)
+echo "$out" | grep -q "Delete 1 message(s) for good? \[y/N\]" || fail "no question: $out"
+[ -n "$(ls "$SPOOL/queue")" ] || fail "deleted after a no"
+out=$(echo y | script -qec "$BIN/nullrelay -C $CONF delete --all" /dev/null)
+echo "$out" | grep -q ": deleted" || fail "not deleted after a yes: $out"
+[ -z "$(ls "$SPOOL/queue")" ] || fail "still queued after a yes"
+pass "delete --all asks first on a terminal"
 
 stop_daemon
 write_config "spool_dir = $T/no-such-spool"

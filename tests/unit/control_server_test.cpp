@@ -12,6 +12,8 @@
 
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "control_protocol.hpp"
 #include "durable_io.hpp"
 #include "queue_fixture.hpp"
@@ -176,4 +178,27 @@ TEST_CASE("control server: a waiting client leaves; the daemon stops", "[control
     CHECK(::recv(fd.get(), buf, sizeof buf - 1, 0) > 0);
     CHECK(std::string(buf) ==
           "done 75 nullrelayd is stopping; what was not attempted stays queued\n");
+}
+
+TEST_CASE("control server: a long command goes in slices, every outcome reported",
+          "[control_server]") {
+    Server s;
+    const int n = 40;  // two directory fsyncs each: more than one 50 ms slice on most disks
+    for (int i = 0; i < n; ++i) {
+        std::string id = fmt::format("0619A2B3C4D6{:04X}", i);
+        REQUIRE(s.spool.store(Place::hold, envelope(id, 0, "ops@example.net")));
+    }
+    UniqueFd fd = s.connect();
+    REQUIRE(write_all(fd.get(), "nullrelay-control 1\naction release\nall\n\n", "test"));
+    std::string reply;
+    std::vector<UniqueFd> fds;
+    for (int round = 0; round < 50 && reply.find("done ") == std::string::npos; ++round)
+        s.pump(fd.get(), reply, fds);
+    size_t released = 0;
+    for (size_t pos = 0; (pos = reply.find(" 0 released\n", pos)) != std::string::npos; ++pos)
+        ++released;
+    CHECK(released == n);
+    CHECK_THAT(reply, Catch::EndsWith("done 0 \n"));
+    CHECK(s.spool.list(Place::hold).empty());
+    CHECK(s.spool.list(Place::queue).size() == n + 2);
 }

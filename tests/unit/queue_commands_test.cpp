@@ -156,7 +156,15 @@ TEST_CASE("hold and release", "[queue_commands]") {
     CHECK(f.t.exists("queue/" + kA));
     CHECK(f.t.exists("queue/" + kC));
     CHECK(f.sched.scheduled.at(kC) == 0);  // attempted at once
-    CHECK(f.spool.load(Place::queue, kC)->next_attempt == 0);
+
+    // Without a daemon the schedule is the envelope's next_attempt.
+    REQUIRE(f.spool.move(kA, Place::queue, Place::hold));
+    SpoolScheduler spool_sched(f.spool);
+    QueueCommands direct(f.spool, spool_sched);
+    Collector rel2;
+    direct.act({Action::release, ids({kA}), false}, rel2);
+    CHECK(rel2.by_id().at(kA) == std::make_pair(EX_OK, std::string("released")));
+    CHECK(f.spool.load(Place::queue, kA)->next_attempt == 0);
 }
 
 TEST_CASE("a message in flight is neither held nor deleted", "[queue_commands]") {
