@@ -1,24 +1,25 @@
 // nullrelay: the admin program (also mailq and newaliases by argv[0]).
 //
-// SECURITY: run by root or the admin; `mailq` by anyone. It reads envelopes, never message
-// content, for listings; it never reads credentials. Changes to the queue go through the
-// daemon when it runs (control socket); without a daemon, `flush` runs `nullrelayd --once`.
-#include <unistd.h>
+// SECURITY: not privileged (no setuid or setgid bit). Anyone may run it; what it may do is
+// decided by nullrelayd from the caller's kernel credentials on the control socket
+// (control_access.hpp): anyone lists their own messages' envelopes, only root and
+// admin_group members change the queue or read messages. Without a daemon only root gets
+// anywhere, and gives up root for the spool's owner first (queue_client.hpp). It never
+// reads credentials.
+#include <signal.h>
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "admin_queue.hpp"
 #include "config.hpp"
-#include "control_socket.hpp"
-#include "durable_io.hpp"
-#include "program_path.hpp"
-#include "queue_id.hpp"
-#include "queue_listing.hpp"
+#include "control_access.hpp"
+#include "queue_selection.hpp"
 #include "rewrite_command.hpp"
-#include "spool.hpp"
 
 using namespace nullrelay;
 
@@ -35,54 +36,10 @@ Config load_or_fail(const std::string& path) {
     return *config;
 }
 
-int list_queue(const Config& config) {
-    auto spool = Spool::open(config.spool_dir);
-    if (!spool) fail(spool.error());
-    std::vector<ListedMessage> listed;
-    int rc = EX_OK;
-    for (Place place : {Place::queue, Place::hold, Place::failed}) {
-        for (const auto& id : spool->list(place)) {
-            auto env = spool->load(place, id);
-            if (!env) {
-                // Reported and skipped: one bad file must not hide the rest of the queue.
-                std::fprintf(stderr, "nullrelay: %s\n", env.error().message.c_str());
-                rc = EX_DATAERR;
-                continue;
-            }
-            listed.push_back({std::move(*env), place, false});
-        }
-    }
-    std::sort(listed.begin(), listed.end(), [](const ListedMessage& a, const ListedMessage& b) {
-        return a.envelope.id < b.envelope.id;
-    });
-    std::fputs(format_mailq(listed).c_str(), stdout);
-    return rc;
-}
-
-int flush_queue(const Config& config, const std::string& config_path,
-                const std::vector<std::string>& ids) {
-    std::string request = "flush";
-    for (const auto& id : ids) {
-        if (!is_valid_queue_id(id)) fail({EX_USAGE, fmt::format("'{}' is not a queue id", id)});
-        request += " " + id;
-    }
-    Status st = send_control_message(config.spool_dir + "/control", request);
-    if (st) return EX_OK;
-    if (st.error().exit_code != EX_UNAVAILABLE) fail(st.error());
-    // No daemon: deliver in this process's child, as the daemon would, then return.
-    std::string daemon = sibling_program("nullrelayd");
-    std::vector<std::string> words = {daemon, "--once", "--flush", "-C", config_path};
-    std::vector<char*> argv;
-    for (auto& w : words)
-        argv.push_back(w.data());
-    argv.push_back(nullptr);
-    ::execv(daemon.c_str(), argv.data());
-    fail({EX_UNAVAILABLE, fmt::format("cannot run {}: {}", daemon, errno_text(errno))});
-}
-
-// `nullrelay check`, `newaliases` (and `sendmail -bi` through it): the configuration and
-// the maps it names.
+// `nullrelay check`, `newaliases` (and `sendmail -bi` through it): the configuration, the
+// maps it names and the admin group.
 int check(Config config) {
+    if (auto policy = access_policy(config, 0); !policy) fail(policy.error());
     resolve_host_defaults(config);
     if (int rc = check_address_maps(config); rc != EX_OK) return rc;
     std::printf("%s: configuration is valid\n", config.path.c_str());
@@ -91,9 +48,42 @@ int check(Config config) {
     return EX_OK;
 }
 
+// The selection options a subcommand takes, as typed.
+struct SelectionArgs {
+    std::vector<std::string> ids;
+    bool all = false;
+    std::string recipient, sender;
+
+    void add_to(CLI::App* cmd, bool with_all) {
+        cmd->add_option("ID", ids, "queue ids, as mailq shows them");
+        if (with_all) cmd->add_flag("--all", all, "every message this command applies to");
+        cmd->add_option("--recipient", recipient,
+                        "messages with an undelivered recipient matching this pattern "
+                        "(substring, or glob with * ? [])");
+        cmd->add_option("--sender", sender, "messages whose sender matches this pattern");
+    }
+    // Validated; `required`: the command must name what it acts on.
+    Selection get(bool required) const {
+        Selection s;
+        for (const auto& text : ids) {
+            auto id = canonical_queue_id(text);
+            if (!id) fail(id.error());
+            s.ids.push_back(*id);
+        }
+        if (all && !s.ids.empty()) fail({EX_USAGE, "give queue ids or --all, not both"});
+        s.all = all;
+        s.recipient = recipient;
+        s.sender = sender;
+        if (required && s.empty())
+            fail({EX_USAGE, "name the messages: queue ids, --all, --recipient or --sender"});
+        return s;
+    }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    ::signal(SIGPIPE, SIG_IGN);  // a daemon that goes away is an error return, not a signal
     std::string name = argc > 0 ? argv[0] : "nullrelay";
     name = name.substr(name.rfind('/') + 1);
     std::string config_path = kDefaultConfigPath;
@@ -103,26 +93,77 @@ int main(int argc, char** argv) {
         app.add_option("-C,--config", config_path, "configuration file");
         CLI11_PARSE(app, argc, argv);
         Config config = load_or_fail(config_path);
-        return name == "mailq" ? list_queue(config) : check(config);
+        if (name == "newaliases") return check(config);
+        return list_queue({config, config_path}, {}, false);
     }
 
     CLI::App app{"nullrelay - inspect and manage the nullrelay mail queue"};
     app.add_option("-C,--config", config_path, "configuration file");
     app.require_subcommand(1);
-    auto* queue = app.add_subcommand("queue", "list queued mail (as mailq does)");
-    auto* flush = app.add_subcommand("flush", "attempt delivery of queued messages now");
-    std::vector<std::string> flush_ids;
-    flush->add_option("ids", flush_ids, "queue ids (default: every queued message)");
+
+    // queue [--json] [ID...] [--recipient P] [--sender P]
+    auto* queue = app.add_subcommand("queue", "list queued mail as mailq does");
+    bool json = false;
+    SelectionArgs queue_sel;
+    queue->add_flag("--json", json, "one JSON object per line per message");
+    queue_sel.add_to(queue, false);
+
+    // show ID [--body]
+    auto* show = app.add_subcommand("show", "a message's envelope, state and header");
+    std::string show_id;
+    bool body = false;
+    show->add_option("ID", show_id, "queue id")->required();
+    show->add_flag("--body", body, "the body too");
+
+    // flush [ID...] [--wait] [--recipient P] [--sender P]
+    auto* flush = app.add_subcommand("flush", "attempt delivery now, ignoring the retry times");
+    bool wait = false;
+    SelectionArgs flush_sel;
+    flush_sel.add_to(flush, false);
+    flush->add_flag("--wait", wait, "wait for each attempt and report its outcome");
+
+    // hold, release, delete, requeue: ID...|--all [--recipient P] [--sender P]
+    struct Change {
+        Action action;
+        const char* help;
+        CLI::App* cmd = nullptr;
+        SelectionArgs sel;
+    };
+    std::vector<Change> changes = {
+        {Action::hold, "keep messages from delivery until released", nullptr, {}},
+        {Action::release, "deliver held messages again (attempted at once)", nullptr, {}},
+        {Action::remove, "delete messages for good", nullptr, {}},
+        {Action::requeue, "give failed messages a fresh start in the queue", nullptr, {}},
+    };
+    bool yes = false;
+    for (auto& c : changes) {
+        c.cmd = app.add_subcommand(std::string(to_string(c.action)), c.help);
+        c.sel.add_to(c.cmd, true);
+        if (c.action == Action::remove)
+            c.cmd->add_flag("-y,--yes", yes, "do not ask before deleting by --all or pattern");
+    }
+
     auto* chk = app.add_subcommand("check", "validate the configuration and the maps");
+
+    // rewrite [-s] ADDRESS...
     std::vector<std::string> rewrite_args;
     bool rewrite_sender = false;
     auto* rewrite = app.add_subcommand("rewrite", "show how addresses are rewritten, step by step");
     rewrite->add_option("address", rewrite_args, "recipient (or sender) addresses")->required();
     rewrite->add_flag("-s,--sender", rewrite_sender, "rewrite them as envelope senders");
     CLI11_PARSE(app, argc, argv);
+
     Config config = load_or_fail(config_path);
-    if (*queue) return list_queue(config);
-    if (*flush) return flush_queue(config, config_path, flush_ids);
+    AdminContext ctx{config, config_path};
+    if (*queue) return list_queue(ctx, queue_sel.get(false), json);
+    if (*show) {
+        auto id = canonical_queue_id(show_id);
+        if (!id) fail(id.error());
+        return show_message(ctx, *id, body);
+    }
+    if (*flush) return change_queue(ctx, {Action::flush, flush_sel.get(false), wait}, false);
+    for (auto& c : changes)
+        if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
     if (*chk) return check(config);
     if (*rewrite) {
         resolve_host_defaults(config);

@@ -214,6 +214,28 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"response_timeout", duration_key(&Config::response_timeout)},
         {"max_connection_age", duration_key(&Config::max_connection_age)},
         {"shutdown_timeout", duration_key(&Config::shutdown_timeout)},
+        {"admin_group",
+         [](Config& c, std::string_view v) -> Status {
+             // A group name as useradd accepts it; looked up when used (control_access.cpp).
+             bool ok =
+                 v.size() <= 32 && (std::isalpha(static_cast<unsigned char>(v[0])) || v[0] == '_');
+             for (char ch : v)
+                 ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ||
+                             ch == '-' || ch == '.');
+             if (!ok) return Error{EX_CONFIG, fmt::format("'{}' is not a group name", v)};
+             c.admin_group = std::string(v);
+             return ok_status();
+         }},
+        {"mailq_visibility",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "own")
+                 c.mailq_visibility = MailqVisibility::own;
+             else if (v == "all")
+                 c.mailq_visibility = MailqVisibility::all;
+             else
+                 return Error{EX_CONFIG, fmt::format("expected own or all, got '{}'", v)};
+             return ok_status();
+         }},
     };
     return table;
 }

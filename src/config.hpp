@@ -14,7 +14,8 @@ namespace nullrelay {
 inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf";
 
 enum class TlsMode { starttls, implicit };
-enum class AliasScope { local, all };  // which recipients alias_map applies to
+enum class AliasScope { local, all };     // which recipients alias_map applies to
+enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
 
 struct Smarthost {
     std::string host;
@@ -48,6 +49,9 @@ struct Config {
     std::chrono::seconds response_timeout{300};
     std::chrono::seconds max_connection_age{60};
     std::chrono::seconds shutdown_timeout{10};  // SIGTERM: in-flight deliveries get this long
+
+    std::string admin_group;  // may change the queue besides root; empty: root only
+    MailqVisibility mailq_visibility = MailqVisibility::own;
 
     // hostname, or the host's name when unset
     const std::string& local_hostname() const { return hostname; }

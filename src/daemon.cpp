@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "control_socket.hpp"
+#include "control_server.hpp"
 #include "credentials.hpp"
 #include "delivery.hpp"
 #include "durable_io.hpp"
@@ -46,6 +46,29 @@ void read_counter(int fd) {
 }
 
 }  // namespace
+
+// What the queue commands on the control socket may ask of the schedule and tell it
+// (queue_commands.hpp). Used in the event-loop thread only, like the schedule itself.
+class Daemon::QueueView final : public Scheduler {
+  public:
+    explicit QueueView(Daemon& d) : d_(d) {}
+    bool in_flight(const std::string& id) const override { return d_.in_flight_.count(id) > 0; }
+    bool due(const std::string& id) const override {
+        auto it = d_.due_at_.find(id);
+        return it != d_.due_at_.end() && it->second <= now_s();
+    }
+    void schedule(const std::string& id, std::int64_t when) override { d_.schedule(id, when); }
+    void unschedule(const std::string& id) override {
+        if (auto it = d_.due_at_.find(id); it != d_.due_at_.end()) {
+            d_.by_time_.erase({it->second, id});
+            d_.due_at_.erase(it);
+        }
+    }
+    void pick_up() override { d_.pick_up_all(); }
+
+  private:
+    Daemon& d_;
+};
 
 Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
     : config_(std::move(config)),
@@ -88,11 +111,13 @@ Status Daemon::start() {
                                 IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
             return Error{EX_OSERR, fmt::format("cannot watch {}: {}", spool_->maildrop_path(),
                                                errno_text(errno))};
-        auto control = bind_control_socket(config_.spool_dir + "/control");
+        queue_view_ = std::make_unique<QueueView>(*this);
+        auto control =
+            ControlServer::start(config_.spool_dir + "/control", *spool_, config_, *queue_view_);
         if (!control) return control.error();
-        control_ = std::move(*control);
+        control_server_ = std::move(*control);
         fds.push_back(inotify_.get());
-        fds.push_back(control_.get());
+        fds.push_back(control_server_->fd());
     }
     for (int fd : fds) {
         epoll_event ev{};
@@ -133,8 +158,11 @@ void Daemon::start_workers() {
 }
 
 void Daemon::stop_workers() {
-    for (const std::string& id : jobs_.close())
-        in_flight_.erase(id);  // not started: still queued
+    // Handed out but not started: still due (a reload restarts the workers and must find them).
+    for (const std::string& id : jobs_.close()) {
+        in_flight_.erase(id);
+        schedule(id, 0);
+    }
     for (auto& t : workers_)
         t.join();
     workers_.clear();
@@ -250,34 +278,6 @@ void Daemon::handle_inotify() {
     }
 }
 
-void Daemon::flush(const std::vector<std::string>& ids) {
-    pick_up_all();
-    std::vector<std::string> targets = ids;
-    if (targets.empty())
-        for (auto& [id, when] : due_at_)
-            targets.push_back(id);
-    for (const auto& id : targets)
-        if (due_at_.count(id)) schedule(id, 0);
-}
-
-void Daemon::handle_control() {
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::recv(control_.get(), buf, sizeof buf, 0);
-        if (n <= 0) break;
-        auto words = split(trim(std::string_view(buf, static_cast<size_t>(n))), ' ');
-        if (words.empty() || words[0] != "flush") {
-            log_warning("control: unknown request '{}'",
-                        one_line(std::string_view(buf, static_cast<size_t>(n))));
-            continue;
-        }
-        std::vector<std::string> ids(words.begin() + 1, words.end());
-        log_info("flush requested{}",
-                 ids.empty() ? "" : fmt::format(" for {} message(s)", ids.size()));
-        flush(ids);
-    }
-}
-
 void Daemon::reload() {
     auto config = load_config(options_.config_path, true);
     if (!config) {
@@ -337,6 +337,7 @@ int Daemon::run() {
     }
     for (;;) {
         drain_completions();
+        if (control_server_) control_server_->check_waiters();
         if (stopping_ && in_flight_.empty()) break;
         if (!stopping_) dispatch_due();
         if (options_.once && idle()) break;
@@ -364,11 +365,12 @@ int Daemon::run() {
                 handle_signal();
             else if (fd == inotify_.get() && !stopping_)
                 handle_inotify();
-            else if (fd == control_.get())
-                handle_control();
+            else if (control_server_ && fd == control_server_->fd())
+                control_server_->handle();
         }
     }
     stop_workers();
+    control_server_.reset();
     log_info("nullrelayd stopped");
     return EX_OK;
 }

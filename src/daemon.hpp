@@ -25,6 +25,8 @@
 
 namespace nullrelay {
 
+class ControlServer;
+
 struct DaemonOptions {
     bool once = false;  // deliver what is due (all with flush_all), then exit
     bool flush_all = false;
@@ -58,8 +60,6 @@ class Daemon {
     void drain_completions();
     void handle_inotify();
     void handle_signal();
-    void handle_control();
-    void flush(const std::vector<std::string>& ids);
     void reload();
     bool idle() const;
 
@@ -68,7 +68,7 @@ class Daemon {
     DaemonOptions options_;
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
-    UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_, control_;
+    UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
 
     std::set<std::pair<std::int64_t, std::string>> by_time_;
     std::unordered_map<std::string, std::int64_t> due_at_;
@@ -83,6 +83,12 @@ class Daemon {
     std::atomic<bool> abort_transfers_{false};
     bool stopping_ = false;
     std::int64_t stop_deadline_ms_ = 0;
+
+    // The control socket (queue commands run here, in the event-loop thread), and what it may
+    // ask of the schedule. Declared last: destroyed first.
+    class QueueView;
+    std::unique_ptr<QueueView> queue_view_;
+    std::unique_ptr<ControlServer> control_server_;
 };
 
 }  // namespace nullrelay

@@ -6,6 +6,13 @@
 
 namespace nullrelay {
 
+std::string_view message_state(const ListedMessage& m) {
+    if (m.active) return "active";
+    if (m.place == Place::hold) return "held";
+    if (m.place == Place::failed) return "failed";
+    return m.envelope.attempts > 0 ? "deferred" : "queued";
+}
+
 std::string format_mailq(const std::vector<ListedMessage>& messages) {
     if (messages.empty()) return "Mail queue is empty\n";
     std::string out = fmt::format("{:<17} {:>8} {:<19} {}\n", "----Queue ID-----", "--Size--",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "envelope.hpp"
@@ -15,6 +16,10 @@ struct ListedMessage {
     Place place = Place::queue;
     bool active = false;  // being delivered now
 };
+
+// One word for where a message stands: active (being delivered), queued (waiting for its
+// first attempt), deferred (attempted, waiting for the next), held, failed.
+std::string_view message_state(const ListedMessage& listed);
 
 std::string format_mailq(const std::vector<ListedMessage>& messages);
 

@@ -90,6 +90,19 @@ TEST_CASE("format_mailq matches the golden files", "[queue_listing]") {
           {envelope("0619A2B3C4D5E007", kDec30, 3000, "carol@example.org",
                     {{"dave@example.org", "", RecipientState::bounced, kBounce},
                      pending("erin@example.org")})}}},
+        {"mailq_active.golden",
+         {{envelope("0619A2B3C4D5E008", kJun2, 4096, "backup@host.example.org",
+                    {pending("ops@example.org", "451 4.7.1 Greylisted, try again in 300 s")},
+                    "mx.example.org[192.0.2.1]:587: 451 4.7.1 Greylisted, try again in 300 s"),
+           Place::queue, true}}},
+        {"mailq_long.golden",
+         {{envelope("0619A2B3C4D5E009", kJun1, 123456789,
+                    "a-very-long-sender-name-from-a-web-application@mailer.subdomain.example.org",
+                    {pending("first.recipient.with.a.long.name@departement.example.com"),
+                     pending("\"quoted local part\"@example.net"),
+                     pending("x@" + std::string(80, 'y') + ".example")},
+                    "mx.example.org[192.0.2.1]:587: 452 4.3.1 Insufficient system storage, "
+                    "try again later")}}},
     };
     for (const auto& c : cases) {
         INFO(c.file);
