@@ -65,6 +65,10 @@ class Daemon::QueueView final : public Scheduler {
         }
     }
     void pick_up() override { d_.pick_up_all(); }
+    std::string left_queue_as(const std::string& id) const override {
+        auto it = d_.left_queue_.find(id);
+        return it == d_.left_queue_.end() ? "" : it->second;
+    }
 
   private:
     Daemon& d_;
@@ -176,7 +180,8 @@ void Daemon::worker_main() {
         auto outcome = deliverer.deliver(*id);
         {
             std::lock_guard lock(completions_mutex_);
-            completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued)});
+            completions_.push_back(
+                {*id, outcome.next_attempt, std::move(outcome.queued), std::move(outcome.left_as)});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -192,6 +197,10 @@ void Daemon::drain_completions() {
     }
     for (auto& c : done) {
         in_flight_.erase(c.id);
+        if (!c.left_as.empty()) {
+            if (left_queue_.size() > 100000) left_queue_.clear();
+            left_queue_[c.id] = c.left_as;
+        }
         if (c.next_attempt) schedule(c.id, *c.next_attempt);
         for (const std::string& id : c.queued)
             schedule(id, 0);

@@ -46,6 +46,7 @@ class Daemon {
         std::string id;
         std::optional<std::int64_t> next_attempt;
         std::vector<std::string> queued;  // new messages (bounces), due now
+        std::string left_as;              // how it left the queue, if it did
     };
 
     Status start();
@@ -73,6 +74,8 @@ class Daemon {
     std::set<std::pair<std::int64_t, std::string>> by_time_;
     std::unordered_map<std::string, std::int64_t> due_at_;
     std::unordered_set<std::string> in_flight_;
+    // How messages left the queue lately, for flush --wait (bounded: cleared when large).
+    std::unordered_map<std::string, std::string> left_queue_;
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
 

@@ -216,6 +216,12 @@ Deliverer::Outcome Deliverer::finish(
         return out;
     }
     // Every recipient was delivered or has its bounce queued.
+    out.left_as = "delivered";
+    for (const auto& r : env.recipients)
+        if (r.state == RecipientState::bounced) {
+            out.left_as = "bounced: " + r.last_reply;
+            break;
+        }
     if (Status st = spool_.remove(Place::queue, id); !st)
         log_error("{}: {}", id, st.error().message);
     else

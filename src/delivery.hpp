@@ -36,6 +36,8 @@ class Deliverer {
         std::optional<std::int64_t> next_attempt;
         // Messages this delivery queued (bounces), due now.
         std::vector<std::string> queued;
+        // How the message left the queue, when it did: "delivered", or "bounced: <reason>".
+        std::string left_as;
     };
     Outcome deliver(const std::string& id);
     // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).

@@ -264,7 +264,12 @@ Outcome QueueCommands::requeue(const Target& t) {
 
 Outcome QueueCommands::settle(const std::string& id) {
     auto place = find(id);
-    if (!place) return {id, EX_OK, "delivered"};
+    if (!place) {
+        std::string how = scheduler_.left_queue_as(id);
+        if (how.starts_with("bounced"))
+            return {id, EX_UNAVAILABLE, how + " (report sent to the sender)"};
+        return {id, EX_OK, how.empty() ? "delivered" : how};
+    }
     if (*place == Place::hold) return {id, EX_TEMPFAIL, "placed on hold meanwhile"};
     auto env = spool_.load(*place, id);
     if (!env) return {id, env.error().exit_code, env.error().message};

@@ -65,6 +65,8 @@ class Scheduler {
     virtual void schedule(const std::string& id, std::int64_t when) = 0;  // 0: now
     virtual void unschedule(const std::string& id) = 0;
     virtual void pick_up() = 0;  // take in what waits in maildrop/
+    // How a message that left the queue lately left it ("delivered", "bounced: ..."), or "".
+    virtual std::string left_queue_as(const std::string&) const { return ""; }
 };
 
 // Without a daemon: nothing is in flight; a schedule is written into the envelope's

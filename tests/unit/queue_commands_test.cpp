@@ -234,6 +234,13 @@ TEST_CASE("flush: picks up, schedules now, waits when asked", "[queue_commands]"
     CHECK(f.cmds.settle(kB) == Outcome{kB, EX_TEMPFAIL, "deferred: 451 later"});
     CHECK(f.cmds.settle(kD).code == EX_UNAVAILABLE);
     CHECK(f.cmds.settle(kD).text == "failed: 550 5.1.1 no such user");
+
+    // A message that left the queue with its bounce queued is not reported as delivered.
+    REQUIRE(f.spool.remove(Place::queue, kB));
+    f.sched.left[kB] = "bounced: 550 5.1.1 no such user";
+    CHECK(
+        f.cmds.settle(kB) ==
+        Outcome{kB, EX_UNAVAILABLE, "bounced: 550 5.1.1 no such user (report sent to the sender)"});
 }
 
 TEST_CASE("SpoolScheduler writes next_attempt, only to bring it forward", "[queue_commands]") {

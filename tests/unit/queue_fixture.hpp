@@ -43,6 +43,11 @@ struct FakeScheduler : Scheduler {
     void schedule(const std::string& id, std::int64_t when) override { scheduled[id] = when; }
     void unschedule(const std::string& id) override { scheduled.erase(id); }
     void pick_up() override { ++pickups; }
+    std::map<std::string, std::string> left;  // how messages left the queue
+    std::string left_queue_as(const std::string& id) const override {
+        auto it = left.find(id);
+        return it == left.end() ? "" : it->second;
+    }
 };
 
 inline Envelope envelope(const std::string& id, std::uint32_t uid, const std::string& rcpt) {
