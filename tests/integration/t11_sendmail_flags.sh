@@ -5,6 +5,7 @@ write_config "retry_min = 1h" "retry_max = 1h"  # -odq waits for the first retry
 start_smarthost
 start_daemon
 n=0
+queued_is() { [ "$(ls "$SPOOL/queue" | wc -l)" -eq "$1" ]; }
 deliver() {  # deliver LABEL -- sendmail args (message on stdin); waits for message n+1
     local label=$1; shift 2
     n=$((n + 1))
@@ -64,7 +65,16 @@ msg odq-3 | sendmail -odq -i x@example.net
 wait_until 10 dir_has_files "$SPOOL/queue" || fail "third -odq not queued"
 sendmail "-qI$(ls "$SPOOL/queue")" || fail "-qI exit $?"
 n=$((n + 1)); wait_until 10 has_delivered $n || fail "-qI did not flush"
-pass "-q30m and -qI<id>"
+msg odq-4 | sendmail -odq -i -f other@example.org picked@example.net
+msg odq-5 | sendmail -odq -i left@example.net
+wait_until 10 queued_is 2 || fail "two -odq messages not queued"
+sendmail -qRpicked || fail "-qR exit $?"
+n=$((n + 1)); wait_until 10 has_delivered $n || fail "-qR did not flush its match"
+sleep 0.5
+assert_eq "$(delivered_count)" $n "-qR flushed only the matching message"
+sendmail -qSexample.org || fail "-qS exit $?"  # the other one's sender is root@example.org
+n=$((n + 1)); wait_until 10 has_delivered $n || fail "-qS did not flush"
+pass "-q30m, -qI<id>, -qR<recipient>, -qS<sender>"
 
 sendmail -bp | grep -q "Mail queue is empty" || fail "-bp"
 sendmail -bv root www-data@localhost | grep -qx "www-data@localhost => www-data@example.org" || fail "-bv"
