@@ -256,7 +256,9 @@ void Daemon::pick_up(const std::string& name) {
             pickup_failed_.insert(name);  // retried by the timer or a flush, not by events
             break;
         case Kind::removed_abandoned:
-            log_info("maildrop/{}: removed an incomplete submission", one_line(name));
+            // An empty one held nothing (sendmail -bp, -q and -bs give theirs up): no news.
+            if (r.detail != "empty")
+                log_info("maildrop/{}: removed an incomplete submission", one_line(name));
             break;
         case Kind::not_ready:
         case Kind::gone:

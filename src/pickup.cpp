@@ -150,7 +150,8 @@ PickupResult Pickup::take(const std::string& name) {
         // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
         if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) return {Kind::not_ready, "", {}};
         ::unlinkat(dirfd, name.c_str(), 0);
-        return {Kind::removed_abandoned, "", {}};
+        // detail: "empty" when nothing was written (sendmail -bp, -q... give their file up).
+        return {Kind::removed_abandoned, st.st_size == 0 ? "empty" : "", {}};
     }
     // A crash after the queue commit but before the maildrop unlink: it is queued already.
     for (Place p : {Place::queue, Place::hold, Place::failed}) {
