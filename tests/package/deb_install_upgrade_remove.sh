@@ -33,8 +33,8 @@ pass "built $v1 (lintian: no errors) and $v2"
 # 2. A fresh Debian 12 root with the package's dependencies (dpkg -i then works offline).
 tarball=$cache/bookworm-minbase.tar.gz
 if [ ! -s "$tarball" ]; then
-    mirror=${DEBIAN_MIRROR:-$(grep -rhoE '^(URIs:|deb) *https?://[^ ]*/debian/?( |$)' \
-        /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]*' | head -1)}
+    mirror=${DEBIAN_MIRROR:-$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) |
+        grep -oE '^(URIs:|deb) *https?://[^ ]*/debian/?( |$)' | grep -oE 'https?://[^ ]*' | head -1 || true)}
     mirror=${mirror:-http://deb.debian.org/debian}
     debootstrap --variant=minbase --include=adduser,libcurl4,libfmt9,libpcre2-8-0,libssl3,ca-certificates \
         bookworm "$R" "$mirror" >"$T/debootstrap.log" 2>&1 ||
