@@ -9,8 +9,11 @@ SRC=${NULLRELAY_SRC:?set NULLRELAY_SRC to the source directory}
 man_dir=$SRC/man
 errors=0
 fail() { echo "FAIL: $*" >&2; errors=$((errors + 1)); }
-# A page describes NAME when a line of it is a .B/.BI/.BR macro starting with NAME.
-describes() { grep -qE "^\.B[IR]? \"?$2(\"| |$)" "$1"; }
+# A page describes NAME when NAME is a word of the tag of a .TP paragraph (the line after
+# .TP, font escapes removed): ".BI retry_min ... retry_max ..." or "\fBrewrite\fR [\-s]".
+describes() {
+    awk 'prev == ".TP" {print} {prev = $0}' "$1" | sed 's/\\f[BIRP]//g' | grep -qwF -- "$2"
+}
 
 # 1. Configuration keys: the setters table, entries at its fixed indentation.
 keys=$(sed -n '/setters() {/,/^    };/p' "$SRC/src/config.cpp" | grep -oE '^        \{"[a-z0-9_]+"' |
