@@ -14,13 +14,10 @@ namespace nullrelay {
 
 namespace {
 
-Result<std::string> read_secret_file(const std::string& path, const char* what) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd.valid())
-        return Error{EX_CONFIG,
-                     fmt::format("cannot read {} {}: {}", what, path, errno_text(errno))};
+// Refuses a secret file that someone other than the daemon (and its group) could read.
+Status check_secret_file(int fd, const std::string& path, const char* what) {
     struct stat st;
-    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return Error{EX_CONFIG, fmt::format("{} {} is not a regular file", what, path)};
     if (st.st_mode & S_IROTH)
         return Error{EX_CONFIG, fmt::format("{} {} is readable by every user; chmod 600 it "
@@ -32,6 +29,19 @@ Result<std::string> read_secret_file(const std::string& path, const char* what) 
                      fmt::format("{} {} is readable by group {}, which is not the "
                                  "daemon's own; chmod 600 it (owner: the nullrelay user)",
                                  what, path, st.st_gid)};
+    return ok_status();
+}
+
+UniqueFd open_secret_file(const std::string& path) {
+    return UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+}
+
+Result<std::string> read_secret_file(const std::string& path, const char* what) {
+    UniqueFd fd = open_secret_file(path);
+    if (!fd.valid())
+        return Error{EX_CONFIG,
+                     fmt::format("cannot read {} {}: {}", what, path, errno_text(errno))};
+    if (Status st = check_secret_file(fd.get(), path, what); !st) return st.error();
     auto text = read_small_file(AT_FDCWD, path, 64 * 1024);
     if (!text) return Error{EX_CONFIG, text.error().message};
     std::string pw = text->substr(0, text->find('\n'));
@@ -44,6 +54,15 @@ Result<std::string> read_secret_file(const std::string& path, const char* what) 
 
 Result<Credentials> load_credentials(const Config& config) {
     Credentials c;
+    // The TLS client key is a secret too; libcurl reads it at each handshake.
+    if (!config.tls_client_key.empty()) {
+        UniqueFd fd = open_secret_file(config.tls_client_key);
+        if (!fd.valid())
+            return Error{EX_CONFIG, fmt::format("cannot read tls_client_key {}: {}",
+                                                config.tls_client_key, errno_text(errno))};
+        if (Status st = check_secret_file(fd.get(), config.tls_client_key, "tls_client_key"); !st)
+            return st.error();
+    }
     if (config.auth_user.empty()) return c;
     c.user = config.auth_user;
     c.mechanism = config.auth_mechanism;

@@ -5,7 +5,7 @@
 //  - password_command: run by SmtpSession whenever it needs the secret (secret_command.hpp);
 //  - neither: the systemd credential $CREDENTIALS_DIRECTORY/password (LoadCredential=).
 // Threat: a secret other local users can read. A file readable by every user is refused, and
-// so is one readable by a group other than the daemon's own.
+// so is one readable by a group other than the daemon's own; the same holds for tls_client_key.
 #pragma once
 
 #include "config.hpp"

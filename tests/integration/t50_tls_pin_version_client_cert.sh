@@ -66,3 +66,11 @@ write_config "tls_client_cert = $T/certs/client.crt" "tls_client_key = $T/certs/
 delivered "client certificate presented" -- --client-ca "$T/certs/ca.crt"
 grep -q "client certificate CN=" "$SH/transcript.log" || fail "the server saw no client certificate"
 pass "the server verified our client certificate"
+
+# The client key is a secret like the password: refused at start when others can read it.
+chmod 644 "$T/certs/client.key"
+rc=0; "$BIN/nullrelayd" -C "$CONF" --once >"$T/key.log" 2>&1 || rc=$?
+chmod 600 "$T/certs/client.key"
+assert_eq $rc 78 "a world-readable client key: EX_CONFIG"
+grep -q "tls_client_key .* is readable by every user" "$T/key.log" || fail "unclear: $(cat "$T/key.log")"
+pass "a client key readable by every user is refused"
