@@ -41,15 +41,19 @@ echo stale-token >"$T/token"
 write_config "password_command = $HELPER" "auth_mechanism = xoauth2"
 sed -i '/^password_file = /d' "$CONF"
 start_smarthost --auth-mechs XOAUTH2,PLAIN --password fresh-token
-deliver_once "oauth"
+# One running daemon throughout: the token it fetched is dropped when refused.
+start_daemon
+printf 'Subject: oauth\n\nbody\n' | sendmail -i root@example.net
+wait_until 10 grep -q "AUTH XOAUTH2 as 'test': rejected" "$SH/transcript.log" ||
+    fail "XOAUTH2 was not used: $(cat "$SH/transcript.log")"
+wait_until 10 grep -q "status=deferred" "$T/daemon.log" || fail "not deferred after the refusal"
 assert_eq "$(delivered_count)" 0 "a refused token delivers nothing"
 assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "still queued after the refused token"
-grep -q "AUTH XOAUTH2 as 'test': rejected" "$SH/transcript.log" || fail "XOAUTH2 was not used: $(cat "$SH/transcript.log")"
 echo fresh-token >"$T/token"
-"$BIN/nullrelayd" -C "$CONF" --once --flush >>"$T/daemon.log" 2>&1
-assert_eq "$(delivered_count)" 1 "delivered with the new token"
+wait_until 15 has_delivered 1 || fail "not delivered with the new token"
 grep -q "AUTH XOAUTH2 as 'test': ok" "$SH/transcript.log" || fail "XOAUTH2 did not succeed"
 [ "$(runs)" -ge 2 ] || fail "the helper ran $(runs) time(s); expected again after the refusal"
+stop_daemon
 grep -Eq '^[0-9]+ C~?: AUTH PLAIN' "$SH/transcript.log" && fail "fell back to PLAIN"
 pass "XOAUTH2 bearer from the command; a refused token is fetched again"
 stop_smarthost
