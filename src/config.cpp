@@ -13,6 +13,7 @@
 
 #include "address.hpp"
 #include "host_name.hpp"
+#include "security_keys.hpp"
 #include "text.hpp"
 
 namespace nullrelay {
@@ -156,8 +157,14 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return ok_status();
          }},
         {"tls_ca_file", path_key(&Config::tls_ca_file)},
+        {"tls_min_version", set_tls_min_version},
+        {"tls_pin_sha256", set_tls_pins},
+        {"tls_client_cert", path_key(&Config::tls_client_cert)},
+        {"tls_client_key", path_key(&Config::tls_client_key)},
         {"auth_user", string_key(&Config::auth_user)},
+        {"auth_mechanism", set_auth_mechanism},
         {"password_file", path_key(&Config::password_file)},
+        {"password_command", set_password_command},
         {"hostname", domain_key(&Config::hostname)},
         {"sender_domain", domain_key(&Config::sender_domain)},
         {"alias_map", path_key(&Config::alias_map)},
@@ -321,8 +328,14 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
             return at("admin_address",
                       "admin_address must not be in a local domain: it is sent as is");
     }
-    if (!config.auth_user.empty() && config.password_file.empty())
-        return at("auth_user", "auth_user is set but password_file is not");
+    // Without either, the daemon looks for a systemd credential (credentials.hpp).
+    if (!config.password_file.empty() && !config.password_command.empty())
+        return at("password_command", "set password_file or password_command, not both");
+    if (config.tls_client_cert.empty() != config.tls_client_key.empty())
+        return at(config.tls_client_cert.empty() ? "tls_client_key" : "tls_client_cert",
+                  "tls_client_cert and tls_client_key go together");
+    if (config.auth_mechanism == AuthMechanism::xoauth2 && config.auth_user.empty())
+        return at("auth_mechanism", "auth_mechanism = xoauth2 needs auth_user");
     return config;
 }
 

@@ -16,6 +16,8 @@ inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf
 enum class TlsMode { starttls, implicit };
 enum class AliasScope { local, all };     // which recipients alias_map applies to
 enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
+enum class TlsVersion { v1_2, v1_3 };
+enum class AuthMechanism { automatic, plain, login, xoauth2 };
 
 struct Smarthost {
     std::string host;
@@ -29,10 +31,16 @@ struct Config {
     std::vector<Smarthost> smarthosts;
     TlsMode tls = TlsMode::starttls;
     std::string tls_ca_file;  // empty: the system store
+    TlsVersion tls_min_version = TlsVersion::v1_2;
+    std::vector<std::string> tls_pin_sha256;  // base64 SHA-256 of acceptable public keys
+    std::string tls_client_cert;              // PEM; tls_client_key with it
+    std::string tls_client_key;
     std::string auth_user;
+    AuthMechanism auth_mechanism = AuthMechanism::automatic;
     std::string password_file;
-    std::string hostname;       // EHLO name and local domain; empty until resolved
-    std::string sender_domain;  // empty: hostname
+    std::vector<std::string> password_command;  // argv, run without a shell (secret_command.hpp)
+    std::string hostname;                       // EHLO name and local domain; empty until resolved
+    std::string sender_domain;                  // empty: hostname
     std::string alias_map;
     AliasScope alias_scope = AliasScope::local;
     std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)

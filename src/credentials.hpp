@@ -1,4 +1,11 @@
-// Loads the smarthost password. Only the daemon calls this.
+// Loads the smarthost secret, or how to obtain it. Only the daemon calls this.
+//
+// Where the secret comes from, in this order:
+//  - password_file: its first line;
+//  - password_command: run by SmtpSession whenever it needs the secret (secret_command.hpp);
+//  - neither: the systemd credential $CREDENTIALS_DIRECTORY/password (LoadCredential=).
+// Threat: a secret other local users can read. A file readable by every user is refused, and
+// so is one readable by a group other than the daemon's own; the same holds for tls_client_key.
 #pragma once
 
 #include "config.hpp"
@@ -7,8 +14,6 @@
 
 namespace nullrelay {
 
-// Reads password_file (its first line). Threat: a password other local users can read; the
-// file is refused when every user may read it.
 Result<Credentials> load_credentials(const Config& config);
 
 }  // namespace nullrelay

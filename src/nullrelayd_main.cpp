@@ -2,7 +2,8 @@
 //
 // SECURITY: runs as the unprivileged user nullrelay (systemd User=), never as root in
 // production. It alone reads the smarthost credentials. Everything in maildrop/ is hostile
-// input written by local users (see pickup.hpp). It never runs external commands.
+// input written by local users (see pickup.hpp). The only program it runs is the admin's
+// password_command, without a shell (secret_command.hpp).
 #include <curl/curl.h>
 #include <signal.h>
 

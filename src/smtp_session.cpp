@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "log.hpp"
+#include "secret_command.hpp"
+#include "security_keys.hpp"
 #include "text.hpp"
 
 namespace nullrelay {
@@ -43,6 +45,7 @@ void SmtpSession::disconnect() {
     if (handle_) curl_easy_cleanup(handle_);
     handle_ = curl_easy_init();
     authenticated_ = false;
+    fetched_secret_.clear();
     configure_handle();
 }
 
@@ -61,20 +64,32 @@ void SmtpSession::configure_handle() {
     CURL* h = handle_;
     curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    // TLS policy: never in clear, never unverified, never below TLS 1.2.
+    // TLS policy: never in clear, never unverified, never below TLS 1.2 (tls_min_version).
     curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(
+        h, CURLOPT_SSLVERSION,
+        static_cast<long>(config_.tls_min_version == TlsVersion::v1_3 ? CURL_SSLVERSION_TLSv1_3
+                                                                      : CURL_SSLVERSION_TLSv1_2));
+    // A pin is checked in addition to the CA and host name, not instead of them.
+    if (std::string pins = curl_pinned_public_key(config_); !pins.empty())
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pins.c_str());  // libcurl copies strings
+    if (!config_.tls_client_cert.empty()) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls_client_cert.c_str());
+        curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls_client_key.c_str());
+    }
     if (!config_.tls_ca_file.empty()) {
         // Only this CA: CAINFO alone would be combined with the compiled-in CApath.
         curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls_ca_file.c_str());
         curl_easy_setopt(h, CURLOPT_CAPATH, static_cast<char*>(nullptr));
     }
     if (credentials_.configured()) {
+        // The secret itself is set by apply_secret() before each transfer.
         curl_easy_setopt(h, CURLOPT_USERNAME, credentials_.user.c_str());
-        curl_easy_setopt(h, CURLOPT_PASSWORD, credentials_.password.c_str());
         curl_easy_setopt(h, CURLOPT_SASL_IR, 1L);
+        if (std::string opts = curl_login_options(config_); !opts.empty())
+            curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS, opts.c_str());
     }
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
@@ -146,7 +161,35 @@ int SmtpSession::on_progress(void* p, long long, long long, long long, long long
     return self->abort_flag_ && self->abort_flag_->load() ? 1 : 0;
 }
 
+std::string SmtpSession::apply_secret() {
+    if (!credentials_.configured()) return "";
+    const std::string* secret = &credentials_.password;
+    if (!credentials_.command.empty()) {
+        auto now = std::chrono::steady_clock::now();
+        if (fetched_secret_.empty() || now - fetched_at_ >= config_.max_connection_age) {
+            auto got = run_secret_command(credentials_.command);
+            if (!got) return got.error().message;
+            fetched_secret_ = std::move(*got);
+            fetched_at_ = now;
+        }
+        secret = &fetched_secret_;
+    }
+    // A changed secret is part of libcurl's connection match: a new token, a new connection.
+    if (credentials_.mechanism == AuthMechanism::xoauth2)
+        curl_easy_setopt(handle_, CURLOPT_XOAUTH2_BEARER, secret->c_str());
+    else
+        curl_easy_setopt(handle_, CURLOPT_PASSWORD, secret->c_str());
+    return "";
+}
+
 SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
+    if (std::string why = apply_secret(); !why.empty()) {
+        SmtpAttempt a;
+        a.curl_code = CURLE_LOGIN_DENIED;  // deferred, and the next smarthost may be tried
+        a.curl_error = why;
+        a.relay = fmt::format("{}:{}", host_.host, host_.port);
+        return a;
+    }
     transcript_.clear();
     message_ = &m;
     offset_ = 0;

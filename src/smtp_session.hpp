@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,7 +20,9 @@ namespace nullrelay {
 
 struct Credentials {
     std::string user;
-    std::string password;
+    std::string password;              // fixed secret (password_file, systemd credential)
+    std::vector<std::string> command;  // or password_command's argv: run when needed
+    AuthMechanism mechanism = AuthMechanism::automatic;
     bool configured() const { return !user.empty(); }
 };
 
@@ -57,6 +60,9 @@ class SmtpSession {
     void configure_handle();
     // Shuts the cached connection's socket down so that closing it cannot block.
     void cut_connection();
+    // Puts the password or bearer token on the handle; with password_command, runs it when
+    // there is no secret yet or the last one is older than max_connection_age. "" or an error.
+    std::string apply_secret();
 
     static int on_debug(CURL*, int type, char* data, size_t size, void* self);
     static size_t on_read(char* buffer, size_t size, size_t count, void* self);
@@ -78,6 +84,9 @@ class SmtpSession {
     bool quit_sent_ = false;  // libcurl is closing the connection
     // Per connection: did AUTH succeed on the connection now open?
     bool authenticated_ = false;
+    // password_command's last answer; cleared after any failed attempt (a refused token too).
+    std::string fetched_secret_;
+    std::chrono::steady_clock::time_point fetched_at_;
 };
 
 }  // namespace nullrelay

@@ -23,7 +23,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException, syntax
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, TLSSetupException, syntax
 
 IDLE_REPLY = "421 4.4.2 idle timeout"
 KNOWN_STAGES = {"connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt",
@@ -214,7 +214,7 @@ class SmarthostSMTP(SMTP):
             require_starttls=False,
             auth_required=False,
             auth_require_tls=False,
-            auth_exclude_mechanism={"PLAIN", "LOGIN"} - set(host.mechanisms),
+            auth_exclude_mechanism={"PLAIN", "LOGIN", "XOAUTH2"} - set(host.mechanisms),
             authenticator=host.authenticate,
             timeout=args.idle_timeout or 300,
         )
@@ -238,7 +238,8 @@ class SmarthostSMTP(SMTP):
         self.tls_counted = True
         ssl_object = self.transport.get_extra_info("ssl_object")
         self.tls_version = ssl_object.version() if ssl_object else None
-        self.event(f"TLS established: {self.tls_version} {ssl_object.cipher()[0] if ssl_object else ''}")
+        self.event(f"TLS established: {self.tls_version} {ssl_object.cipher()[0] if ssl_object else ''}"
+                   + client_cert_note(ssl_object))
         self.host.count("tls_connections")
 
     # connection life cycle
@@ -421,6 +422,22 @@ class SmarthostSMTP(SMTP):
         if self._tls_protocol is not None:
             self._tls_established()
 
+    # XOAUTH2 (Google's SASL profile): base64 of "user=U\x01auth=Bearer TOKEN\x01\x01",
+    # checked as user and password (--password is the expected token). A method on the
+    # protocol class, as aiosmtpd turns auth_* attributes into mechanisms.
+    async def auth_XOAUTH2(self, _, args):
+        if len(args) != 2:
+            await self.push("501 5.5.2 XOAUTH2 needs an initial response")
+            return AuthResult(success=False, handled=True)
+        try:
+            fields = base64.b64decode(args[1].encode(), validate=True).split(b"\x01")
+            user = next(f[5:] for f in fields if f.startswith(b"user="))
+            token = next(f[12:] for f in fields if f.startswith(b"auth=Bearer "))
+        except Exception:
+            await self.push("501 5.5.2 Can't decode XOAUTH2 response")
+            return AuthResult(success=False, handled=True)
+        return self._authenticate("XOAUTH2", LoginPassword(user, token))
+
     @syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg):
         if not self.host.use_auth:
@@ -498,6 +515,15 @@ def parse_path(arg, keyword=None):
     return address, m.group(3).split()
 
 
+def client_cert_note(ssl_object):
+    """", client certificate CN=..." when the client presented one (--client-ca)."""
+    cert = ssl_object.getpeercert() if ssl_object else None
+    if not cert:
+        return ""
+    cn = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+    return f", client certificate CN={cn[0] if cn else '?'}"
+
+
 def tls_version(text):
     return {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
             "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[text]
@@ -517,7 +543,8 @@ def parse_args(argv):
     p.add_argument("--user", default="test")
     p.add_argument("--password", default="secret")
     p.add_argument("--auth-mechs", default="PLAIN,LOGIN",
-                   help="advertised mechanisms, in this order (only PLAIN and LOGIN work)")
+                   help="advertised mechanisms, in this order (PLAIN, LOGIN and XOAUTH2 work)")
+    p.add_argument("--client-ca", help="require a client certificate signed by this CA (PEM)")
     p.add_argument("--no-auth", action="store_true", help="no AUTH at all, MAIL needs none")
     p.add_argument("--no-starttls", action="store_true",
                    help="starttls mode without offering STARTTLS (a stripped STARTTLS)")
@@ -541,6 +568,9 @@ def make_tls_context(args):
         context.minimum_version = tls_version(args.tls_min)
     if args.tls_max:
         context.maximum_version = tls_version(args.tls_max)
+    if args.client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(args.client_ca)
     return context
 
 
