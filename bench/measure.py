@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""The measurements behind bench/run (which builds first). Starts the sink (tests/sink) and
+nullrelayd on loopback with a private spool, runs each measurement for several rounds, prints
+one table (median, min, max) and writes it as JSON.
+
+    bench/measure.py BUILD_DIR OUT_JSON [--quick]
+
+Figures are wall-clock on a shared machine: the load average is printed with the table, and
+min/max show the noise. The daemon's CPU comes from /proc/<pid>/stat (clock ticks, 10 ms).
+"""
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD, OUT = sys.argv[1], sys.argv[2]
+QUICK = "--quick" in sys.argv
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+T = tempfile.mkdtemp(prefix="nullrelay-bench.")
+SPOOL, CONF = f"{T}/spool", f"{T}/nullrelay.conf"
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+results = {}  # name -> {"unit", "values"}
+procs = []
+
+
+def record(name, value, unit):
+    results.setdefault(name, {"unit": unit, "values": []})["values"].append(value)
+
+
+def loadavg():
+    return open("/proc/loadavg").read().split()[0]
+
+
+def fresh_spool():
+    shutil.rmtree(SPOOL, ignore_errors=True)
+    for d in ("maildrop", "data", "queue", "hold", "failed", "corrupt"):
+        os.makedirs(f"{SPOOL}/{d}")
+
+
+def write_config(port, *extra):
+    lines = dict(l.split(" = ", 1) for l in extra)
+    base = {"smarthost": f"localhost:{port}", "tls_ca_file": f"{T}/certs/ca.crt",
+            "auth_user": "test", "password_file": f"{T}/password",
+            "hostname": "relay.example.org", "sender_domain": "example.org",
+            "spool_dir": SPOOL}
+    base.update(lines)
+    with open(CONF, "w") as f:
+        f.writelines(f"{k} = {v}\n" for k, v in base.items())
+
+
+def wait_for(pred, seconds, what):
+    deadline = time.time() + seconds
+    while not pred():
+        if time.time() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.001)
+
+
+class Sink:
+    def __init__(self, *args):
+        self.dir = tempfile.mkdtemp(dir=T, prefix="sink.")
+        self.p = subprocess.Popen([f"{BUILD}/nullrelay_sink", "--cert", f"{T}/certs/server.crt",
+                                   "--key", f"{T}/certs/server.key", "--dir", self.dir, *args],
+                                  stdout=subprocess.DEVNULL)
+        procs.append(self.p)
+        wait_for(lambda: os.path.exists(f"{self.dir}/port"), 10, "the sink")
+        self.port = int(open(f"{self.dir}/port").read())
+
+    def stats(self):
+        try:
+            return json.load(open(f"{self.dir}/stats.json"))
+        except (OSError, ValueError):
+            return {"messages": 0}
+
+    def arrivals(self):
+        try:
+            return [int(x) for x in open(f"{self.dir}/arrivals").read().split()]
+        except OSError:
+            return []
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()
+
+
+class Daemon:
+    def __init__(self):
+        self.log = open(f"{T}/daemon.log", "a")
+        start = open(f"{T}/daemon.log").read().count("nullrelayd started")
+        self.p = subprocess.Popen([f"{BUILD}/nullrelayd", "-C", CONF, "--foreground"],
+                                  stdout=self.log, stderr=self.log)
+        procs.append(self.p)
+        self.started = lambda: open(f"{T}/daemon.log").read().count("nullrelayd started") > start
+
+    def cpu_ms(self):  # utime + stime of all threads, from /proc/<pid>/stat
+        f = open(f"/proc/{self.p.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) * TICK_MS
+
+    def switches(self):  # voluntary + involuntary context switches, summed over threads
+        n = 0
+        for tid in os.listdir(f"/proc/{self.p.pid}/task"):
+            for line in open(f"/proc/{self.p.pid}/task/{tid}/status"):
+                if "ctxt_switches" in line:
+                    n += int(line.split()[1])
+        return n
+
+    def hwm_kb(self):
+        for line in open(f"/proc/{self.p.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()
+
+
+def sendmail(stdin_path, *args):
+    """One submission: returns (wall ms, ru_maxrss KB: Python's size, see submission())."""
+    with open(stdin_path, "rb") as f:
+        t0 = time.perf_counter_ns()
+        p = subprocess.Popen([f"{BUILD}/nullrelay-sendmail", "-C", CONF, *args], stdin=f)
+        _, status, ru = os.wait4(p.pid, 0)
+        ms = (time.perf_counter_ns() - t0) / 1e6
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"sendmail exited {p.returncode}")
+    return ms, ru.ru_maxrss
+
+
+def small_message(path, size=1024):
+    head = b"From: bench@example.org\nTo: root\nSubject: bench\n\n"
+    body = b"".join(b"x" * 63 + b"\n" for _ in range((size - len(head)) // 64))
+    open(path, "wb").write(head + body)
+
+
+def drain(n, prefix="drain"):
+    """n messages queued with the daemon stopped, then drained to the sink."""
+    fresh_spool()
+    sink = Sink("--expect", str(n))
+    write_config(sink.port)
+    msg = f"{T}/small.eml"
+    for i in range(n):
+        sendmail(msg, "-i", f"r{i % 10}@example.net")
+    start = time.time_ns()
+    d = Daemon()
+    wait_for(d.started, 600, "the daemon to pick up the maildrop")  # logged after pickup
+    record(f"{prefix}.{n}.pickup_seconds", (time.time_ns() - start) / 1e9, "s")
+    wait_for(lambda: sink.stats()["messages"] >= n, 600, f"{n} messages at the sink")
+    s = sink.stats()
+    cpu = d.cpu_ms()
+    d.stop()
+    sink.stop()
+    secs = (s["last_ns"] - start) / 1e9
+    record(f"{prefix}.{n}.rate", n / secs, "messages/s")
+    record(f"{prefix}.{n}.seconds", secs, "s")
+    record(f"{prefix}.{n}.connections", s["connections"], "connections")
+    record(f"{prefix}.{n}.daemon_cpu", cpu / n, "ms/message")
+
+
+def submission(runs):
+    fresh_spool()
+    write_config(1)  # no daemon: submission alone
+    msg = f"{T}/small.eml"
+    lat, rss = [], []
+    for _ in range(runs):
+        ms, kb = sendmail(msg, "-i", "root")
+        lat.append(ms)
+        rss.append(kb)
+    record("submit.1k.median", statistics.median(lat), "ms")
+    # Peak RSS through GNU time (fork + exec from a small process): wait4 from Python would
+    # report Python's own size, which exec carries over into the child's ru_maxrss.
+    for _ in range(3):
+        with open(msg, "rb") as f:
+            out = subprocess.run(["/usr/bin/time", "-f", "%M", f"{BUILD}/nullrelay-sendmail",
+                                  "-C", CONF, "-i", "root"], stdin=f, stderr=subprocess.PIPE,
+                                 text=True, check=True)
+        rss.append(int(out.stderr.split()[-1]))
+    record("submit.1k.peak_rss", max(rss[runs:]) / 1024, "MB")
+    lat = [sendmail(msg, "-t")[0] for _ in range(runs // 4)]
+    record("submit.1k_t.median", statistics.median(lat), "ms")
+
+
+def end_to_end(count):
+    fresh_spool()
+    sink = Sink("--arrivals")
+    write_config(sink.port)
+    d = Daemon()
+    wait_for(d.started, 10, "the daemon")
+    msg, lat = f"{T}/small.eml", []
+    for i in range(count):
+        time.sleep(0.05)  # idle between messages
+        t0 = time.time_ns()
+        sendmail(msg, "-i", "root")
+        wait_for(lambda: len(sink.arrivals()) > i, 30, "the message at the sink")
+        lat.append((sink.arrivals()[i] - t0) / 1e6)
+    d.stop()
+    sink.stop()
+    lat.sort()
+    record("e2e.median", statistics.median(lat), "ms")
+    record("e2e.p99", lat[min(len(lat) - 1, int(len(lat) * 0.99))], "ms")
+
+
+def idle(seconds):
+    """A deferred message (smarthost refuses connections), then a quiet window."""
+    fresh_spool()
+    write_config(1, "retry_min = 10m", "retry_max = 1h")  # port 1: connection refused
+    d = Daemon()
+    wait_for(d.started, 10, "the daemon")
+    sendmail(f"{T}/small.eml", "-i", "root")
+    time.sleep(2)  # the first attempt fails and the message is deferred
+    cpu0, sw0 = d.cpu_ms(), d.switches()
+    time.sleep(seconds)
+    cpu1, sw1 = d.cpu_ms(), d.switches()
+    d.stop()
+    record("idle.cpu", (cpu1 - cpu0) / (seconds * 1000) * 100, "%")
+    record("idle.wakeups", (sw1 - sw0) / seconds, "per s")
+
+
+def big_message(mb):
+    fresh_spool()
+    sink = Sink("--arrivals")
+    write_config(sink.port, f"max_message_size = {2 * mb * 1024 * 1024}")  # default: 50 MB
+    path = f"{T}/big.eml"
+    with open(path, "wb") as f:
+        f.write(b"From: bench@example.org\nTo: root\nSubject: big\n\n")
+        line = b"y" * 99 + b"\n"
+        f.write(line * (mb * 1024 * 1024 // 100))
+    with open(path, "rb") as f:
+        t0 = time.perf_counter_ns()
+        out = subprocess.run(["/usr/bin/time", "-f", "%M", f"{BUILD}/nullrelay-sendmail",
+                              "-C", CONF, "-i", "root"], stdin=f, stderr=subprocess.PIPE,
+                             text=True, check=True)
+        ms = (time.perf_counter_ns() - t0) / 1e6
+    record(f"big.{mb}MB.submit", ms / 1000, "s")
+    record(f"big.{mb}MB.sendmail_rss", int(out.stderr.split()[-1]) / 1024, "MB")
+    t0 = time.time_ns()
+    d = Daemon()
+    wait_for(lambda: len(sink.arrivals()) >= 1, 300, "the big message at the sink")
+    record(f"big.{mb}MB.deliver", (sink.arrivals()[0] - t0) / 1e9, "s")
+    record(f"big.{mb}MB.daemon_rss", d.hwm_kb() / 1024, "MB")
+    d.stop()
+    sink.stop()
+    os.unlink(path)
+
+
+def alias_bench():
+    out = subprocess.run([f"{BUILD}/alias_map_bench"], capture_output=True, text=True, check=True)
+    for line in out.stdout.splitlines():
+        name, value, unit = line.split()
+        record(name, float(value), unit)
+
+
+def ceiling(n):
+    sink = Sink()
+    out = subprocess.run([f"{BUILD}/sink_client", str(sink.port), f"{T}/certs/ca.crt", str(n)],
+                         capture_output=True, text=True, check=True)
+    sink.stop()
+    for line in out.stdout.splitlines():
+        name, value, unit = line.split()
+        record(name, float(value), unit)
+
+
+def main():
+    subprocess.run(["bash", f"{SRC}/tests/smarthost/make-certs.sh", f"{T}/certs"],
+                   stdout=subprocess.DEVNULL, check=True)
+    open(f"{T}/password", "w").write("secret\n")
+    os.chmod(f"{T}/password", 0o600)
+    small_message(f"{T}/small.eml")
+    rounds = 3 if QUICK else 5
+    load = [loadavg()]
+    plan = [("sink ceiling", lambda: ceiling(500 if QUICK else 2000)),
+            ("drain", lambda: drain(300 if QUICK else 1000)),
+            ("submission", lambda: submission(60 if QUICK else 200)),
+            ("end-to-end", lambda: end_to_end(10 if QUICK else 50)),
+            ("alias map", alias_bench)]
+    only = os.environ.get("BENCH_ONLY")  # e.g. "drain,idle": only these steps
+    keep = lambda steps: [s for s in steps if not only or s[0] in only.split(",")]
+    for name, step in keep(plan):
+        for _ in range(rounds if name != "alias map" else 1):
+            try:
+                step()
+            except Exception as e:  # a report, not a test: say what failed and go on
+                print(f"bench: {name} failed: {e}", file=sys.stderr)
+                break
+    extra = [("idle", lambda: idle(10 if QUICK else 60))]
+    if not QUICK:
+        extra += [("100 MB message", lambda: big_message(100)),
+                  ("growth", lambda: [drain(n, "growth") for n in (100, 10000)])]
+    for name, step in keep(extra):
+        try:
+            step()
+        except Exception as e:
+            print(f"bench: {name} failed: {e}", file=sys.stderr)
+    load.append(loadavg())
+
+    rows = {}
+    print(f"# load average before/after: {load[0]} / {load[1]}; {os.cpu_count()} CPUs;"
+          f" {'quick' if QUICK else 'full'} mode, {rounds} rounds where repeated")
+    print(f"{'measurement':44} {'median':>10} {'min':>10} {'max':>10}  unit")
+    for name, r in results.items():
+        v = r["values"]
+        rows[name] = {"unit": r["unit"], "median": statistics.median(v), "min": min(v),
+                      "max": max(v), "rounds": len(v)}
+        print(f"{name:44} {rows[name]['median']:10.3f} {min(v):10.3f} {max(v):10.3f}  {r['unit']}")
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        json.dump({"mode": "quick" if QUICK else "full", "loadavg": load,
+                   "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                   "results": rows}, f, indent=1)
+
+
+try:
+    main()
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    shutil.rmtree(T, ignore_errors=True)
