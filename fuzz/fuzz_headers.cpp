@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string again = headers.serialize(headers.had_separator());
     if (again != text.substr(0, body)) __builtin_trap();
     (void)nullrelay::HeaderBlock::complete(text);
-    for (const auto& f : headers.fields()) (void)nullrelay::parse_address_list(f.value());
+    for (const auto& f : headers.fields())
+        (void)nullrelay::parse_address_list(f.value());
     nullrelay::clean_up_headers(headers, {"0123456789ABCDEF", "relay.example.org", "a@b", "N", 0});
     return 0;
 }

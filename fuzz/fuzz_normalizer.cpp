@@ -10,7 +10,8 @@ namespace {
 std::string run(std::string_view in, size_t chunk, nullrelay::MessageNormalizer::Options o) {
     nullrelay::MessageNormalizer n(o);
     std::string out;
-    for (size_t i = 0; i < in.size() && !n.ended(); i += chunk) n.feed(in.substr(i, chunk), out);
+    for (size_t i = 0; i < in.size() && !n.ended(); i += chunk)
+        n.feed(in.substr(i, chunk), out);
     n.finish(out);
     return out;
 }

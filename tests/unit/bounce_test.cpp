@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "golden.hpp"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,12 +19,6 @@
 using namespace nullrelay;
 
 namespace {
-
-std::string golden(const std::string& name) {
-    std::ifstream in(std::string(NULLRELAY_TEST_DATA) + "/" + name, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 BounceReport report() {
     BounceReport r;

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "golden.hpp"
+
 #include <sysexits.h>
 
 #include <fstream>
@@ -15,12 +17,6 @@ using namespace nullrelay;
 using namespace std::string_literals;
 
 namespace {
-
-std::string golden(const std::string& name) {
-    std::ifstream in(std::string(NULLRELAY_TEST_DATA) + "/" + name, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 Envelope basic_envelope() {
     Envelope e;

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "golden.hpp"
+
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -14,12 +16,6 @@
 using namespace nullrelay;
 
 namespace {
-
-std::string golden(const std::string& name) {
-    std::ifstream in(std::string(NULLRELAY_TEST_DATA) + "/" + name, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void use_utc() {
     ::setenv("TZ", "UTC", 1);

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "golden.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -39,12 +41,6 @@ struct TempSpool {
         std::ofstream(path(rel), std::ios::binary) << text;
     }
 };
-
-std::string golden(const std::string& name) {
-    std::ifstream in(std::string(NULLRELAY_TEST_DATA) + "/" + name, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 Envelope make_envelope(const std::string& id) {
     Envelope e;
