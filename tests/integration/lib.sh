@@ -139,3 +139,24 @@ json_field() {
         "$(printf '%s/messages/%06d.json' "$SH" "$1")" "$2"
 }
 eml() { printf '%s/messages/%06d.eml' "$SH" "$1"; }
+
+# refused_by_smarthost LABEL LOG-PATTERN FORBIDDEN -- smarthost options...
+# Submits a message, runs one delivery against a smarthost started with those options, and
+# checks the attempt failed safely: nothing accepted, the message still queued, the log gives
+# LOG-PATTERN (extended regex) as the reason, no transcript line matches FORBIDDEN (extended
+# regex over the smarthost transcript) and the body never travelled.
+refused_by_smarthost() {
+    local label=$1 pattern=$2 forbidden=$3; shift 4
+    : >"$T/daemon.log"
+    rm -rf "$SH"; mkdir -p "$SH"
+    start_smarthost "$@"
+    printf 'Subject: %s\n\nsecret body\n' "$label" | sendmail -i root@example.net
+    "$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || true
+    stop_smarthost
+    assert_eq "$(delivered_count)" 0 "$label: nothing accepted"
+    assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "$label: still queued"
+    grep -Eq "$pattern" "$T/daemon.log" || fail "$label: log lacks '$pattern': $(cat "$T/daemon.log")"
+    grep -Eq "$forbidden" "$SH/transcript.log" && fail "$label: sent what it must not: $(grep -E "$forbidden" "$SH/transcript.log" | head -3)"
+    grep -q "secret body" "$SH/transcript.log" && fail "$label: body sent"
+    rm -f "$SPOOL"/queue/* "$SPOOL"/data/*
+}
