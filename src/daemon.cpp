@@ -26,6 +26,9 @@ namespace nullrelay {
 namespace {
 
 constexpr std::int64_t kPickupRetrySeconds = 30;
+// Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
+// ones before starts while the next batch is picked up.
+constexpr size_t kPickupBatch = 64;
 
 std::int64_t now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -135,10 +138,11 @@ Status Daemon::start() {
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     start_workers();
 
-    // What was there before we started: submissions waiting for pickup, then the queue.
-    pick_up_all();
+    // What was there before we started: the queue, then (from the event loop, batch by batch)
+    // the submissions waiting in maildrop/.
+    for (const std::string& name : pickup_->scan())
+        queue_for_pickup(name);
     for (const std::string& id : spool_->list(Place::queue)) {
-        if (due_at_.count(id)) continue;
         auto env = spool_->load(Place::queue, id);
         if (!env) {
             log_error("{}", env.error().message);
@@ -146,8 +150,8 @@ Status Daemon::start() {
         }
         schedule(id, options_.flush_all ? 0 : env->next_attempt);
     }
-    log_info("nullrelayd started: spool {}, {} queued, smarthost {}", config_.spool_dir,
-             due_at_.size(),
+    log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
+             config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
              config_.smarthosts.empty()
                  ? std::string("(none)")
                  : fmt::format("{}:{}", config_.smarthosts[0].host, config_.smarthosts[0].port));
@@ -237,9 +241,24 @@ void Daemon::arm_timer() {
     ::timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
-void Daemon::pick_up(const std::string& name) {
+void Daemon::queue_for_pickup(const std::string& name) {
+    if (in_backlog_.insert(name).second) pickup_backlog_.push_back(name);
+}
+
+void Daemon::pick_up_batch() {
+    std::vector<std::string> names;
+    while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
+        names.push_back(std::move(pickup_backlog_.front()));
+        pickup_backlog_.pop_front();
+        in_backlog_.erase(names.back());
+    }
+    std::vector<PickupResult> batch = pickup_->take(names);
+    for (size_t i = 0; i < batch.size(); ++i)
+        report_pickup(names[i], batch[i]);
+}
+
+void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
     using Kind = PickupResult::Kind;
-    PickupResult r = pickup_->take(name);
     switch (r.kind) {
         case Kind::queued:
             log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
@@ -260,6 +279,7 @@ void Daemon::pick_up(const std::string& name) {
             if (r.detail != "empty")
                 log_info("maildrop/{}: removed an incomplete submission", one_line(name));
             break;
+        case Kind::staged:  // commit() leaves none
         case Kind::not_ready:
         case Kind::gone:
             break;
@@ -270,7 +290,9 @@ void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
     pickup_failed_.clear();
     for (const std::string& name : pickup_->scan())
-        pick_up(name);
+        queue_for_pickup(name);
+    while (!pickup_backlog_.empty())
+        pick_up_batch();
 }
 
 void Daemon::handle_inotify() {
@@ -280,10 +302,12 @@ void Daemon::handle_inotify() {
         if (n <= 0) break;
         for (char* p = buf; p < buf + n;) {
             auto* ev = reinterpret_cast<inotify_event*>(p);
-            if (ev->mask & IN_Q_OVERFLOW)
-                pick_up_all();
-            else if (ev->len > 0 && !pickup_failed_.count(ev->name))
-                pick_up(ev->name);
+            if (ev->mask & IN_Q_OVERFLOW) {
+                for (const std::string& name : pickup_->scan())
+                    if (!pickup_failed_.count(name)) queue_for_pickup(name);
+            } else if (ev->len > 0 && !pickup_failed_.count(ev->name)) {
+                queue_for_pickup(ev->name);
+            }
             p += sizeof(inotify_event) + ev->len;
         }
     }
@@ -338,7 +362,8 @@ void Daemon::handle_signal() {
 }
 
 bool Daemon::idle() const {
-    return in_flight_.empty() && (by_time_.empty() || by_time_.begin()->first > now_s());
+    return in_flight_.empty() && pickup_backlog_.empty() &&
+           (by_time_.empty() || by_time_.begin()->first > now_s());
 }
 
 int Daemon::run() {
@@ -350,10 +375,13 @@ int Daemon::run() {
         drain_completions();
         if (control_server_) control_server_->check_waiters();
         if (stopping_ && in_flight_.empty()) break;
-        if (!stopping_) dispatch_due();
+        if (!stopping_) {
+            if (!pickup_backlog_.empty()) pick_up_batch();
+            dispatch_due();
+        }
         if (options_.once && idle()) break;
         arm_timer();
-        int timeout = -1;
+        int timeout = pickup_backlog_.empty() ? -1 : 0;  // more to pick up: only a look
         if (stopping_) {
             std::int64_t left = stop_deadline_ms_ - now_ms();
             if (left <= 0 && !abort_transfers_) {

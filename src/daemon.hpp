@@ -1,12 +1,13 @@
 // nullrelayd's event loop. One thread watches maildrop/ (inotify), the control socket,
-// signals and one timer set to the earliest next attempt; it picks up new mail and hands
-// due messages to `connections` delivery threads, each with its own reusable SMTP
-// connection. Nothing polls: an idle daemon sleeps until a submission, a command, a signal
-// or the next retry.
+// signals and one timer set to the earliest next attempt; it picks up new mail (a batch per
+// turn, so delivery of one batch overlaps the pickup of the next) and hands due messages to
+// `connections` delivery threads, each with its own reusable SMTP connection. Nothing polls: an
+// idle daemon sleeps until a submission, a command, a signal or the next retry.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -53,7 +54,10 @@ class Daemon {
     void start_workers();
     void stop_workers();
     void worker_main();
-    void pick_up(const std::string& name);
+    void queue_for_pickup(const std::string& name);
+    void pick_up_batch();
+    void report_pickup(const std::string& name, const PickupResult& result);
+    // Picks up everything in maildrop/ now (a flush, the retry timer).
     void pick_up_all();
     void schedule(const std::string& id, std::int64_t when);
     void dispatch_due();
@@ -76,6 +80,9 @@ class Daemon {
     std::unordered_set<std::string> in_flight_;
     // How messages left the queue lately, for flush --wait (bounded: cleared when large).
     std::unordered_map<std::string, std::string> left_queue_;
+    // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
+    std::deque<std::string> pickup_backlog_;
+    std::unordered_set<std::string> in_backlog_;
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
 

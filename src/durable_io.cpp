@@ -53,8 +53,8 @@ Result<UniqueFd> open_dir(const std::string& path) {
     return fd;
 }
 
-Status replace_file_atomically(int dirfd, std::string_view tmp_name, std::string_view final_name,
-                               std::string_view content, int mode) {
+Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_view final_name,
+                             std::string_view content, int mode) {
     std::string tmp(tmp_name), fin(final_name);
     UniqueFd fd(
         ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
@@ -70,11 +70,8 @@ Status replace_file_atomically(int dirfd, std::string_view tmp_name, std::string
         st = Error{exit_code_for_write_errno(err),
                    fmt::format("cannot rename {} to {}: {}", tmp, fin, errno_text(err))};
     }
-    if (!st) {
-        ::unlinkat(dirfd, tmp.c_str(), 0);
-        return st;
-    }
-    return fsync_fd(dirfd, "spool directory");
+    if (!st) ::unlinkat(dirfd, tmp.c_str(), 0);
+    return st;
 }
 
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit) {

@@ -18,10 +18,11 @@ Status fsync_fd(int fd, std::string_view what);
 // Opens a directory for openat()/fsync use.
 Result<UniqueFd> open_dir(const std::string& path);
 
-// Writes content to dir/tmp_name, fsyncs it and renames it over dir/final_name, then fsyncs
-// dir. Either the old or the new file is there after a crash, never half of one.
-Status replace_file_atomically(int dirfd, std::string_view tmp_name, std::string_view final_name,
-                               std::string_view content, int mode);
+// Writes content to dir/tmp_name, fsyncs it and renames it over dir/final_name. Either the old
+// or the new file is there after a crash, never half of one; the new one is there for sure
+// only once the caller has fsynced dir (so a batch of files can share one directory fsync).
+Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_view final_name,
+                             std::string_view content, int mode);
 
 // Reads a whole (small) file; errors name the path.
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit);

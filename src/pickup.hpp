@@ -15,6 +15,7 @@ namespace nullrelay {
 struct PickupResult {
     enum class Kind {
         queued,             // now in queue/; envelope holds it
+        staged,             // internal: content in data/, not yet queued (never returned)
         not_ready,          // still being written: wait for the writer to close it
         gone,               // vanished, or was already queued before a crash: nothing to do
         removed_abandoned,  // incomplete and unlocked: its writer gave up
@@ -33,12 +34,20 @@ class Pickup {
         : spool_(spool), config_(config), rewriter_(config, std::move(maps)) {}
 
     PickupResult take(const std::string& name);
+    // Takes a batch: the files are read and copied in parallel, and all share one fsync of
+    // data/ and one of queue/. One result per name, in the same order.
+    std::vector<PickupResult> take(const std::vector<std::string>& names);
     // Names of the files now in maildrop/ (oldest first).
     std::vector<std::string> scan() const;
     // The rewriting pickup applies, with the loaded maps (e.g. for a bounce to a local name).
     const AddressRewriter& rewriter() const { return rewriter_; }
 
   private:
+    // Validates the file and writes its content to data/ (fsynced): `staged` when it worked.
+    PickupResult prepare(const std::string& name) const;
+    // Makes the staged results queued (or failed, their maildrop files left for a retry).
+    void commit(std::vector<PickupResult>& batch);
+
     Spool& spool_;
     const Config& config_;
     AddressRewriter rewriter_;

@@ -115,10 +115,19 @@ Result<Envelope> Spool::load(Place place, const std::string& id) const {
 }
 
 Status Spool::store(Place place, const Envelope& envelope) {
+    if (Status st = store_unsynced(place, envelope); !st) return st;
+    return sync(place);
+}
+
+Status Spool::store_unsynced(Place place, const Envelope& envelope) {
     auto text = serialize_envelope(envelope);
     if (!text) return text.error();
-    return replace_file_atomically(place_fd(place), "." + envelope.id + ".tmp", envelope.id, *text,
-                                   0600);
+    return replace_file_unsynced(place_fd(place), "." + envelope.id + ".tmp", envelope.id, *text,
+                                 0600);
+}
+
+Status Spool::sync(Place place) {
+    return fsync_fd(place_fd(place), fmt::format("{} directory", to_string(place)));
 }
 
 Status Spool::move(const std::string& id, Place from, Place to) {

@@ -44,6 +44,10 @@ class Spool {
     Result<Envelope> load(Place place, const std::string& id) const;
     // Writes the envelope atomically (tmp, fsync, rename, directory fsync).
     Status store(Place place, const Envelope& envelope);
+    // The same without the directory fsync, for a batch sharing one: the envelope is durable
+    // (and the message exists after a crash) only once sync(place) has returned ok.
+    Status store_unsynced(Place place, const Envelope& envelope);
+    Status sync(Place place);
     Status move(const std::string& id, Place from, Place to);
     // Removes the envelope, then the content. Used only once the message is delivered or its
     // bounce is queued, or on the admin's explicit delete.

@@ -47,3 +47,29 @@ sleep 0.5
 assert_eq "$(delivered_count)" "$before" "nothing delivered from a killed sendmail"
 grep -q "removed an incomplete submission" "$T/daemon.log" || fail "removal not logged"
 pass "a killed sendmail leaves nothing to send"
+
+# Killed while it picks up a large maildrop in batches (data files written, envelopes renamed,
+# the batch's directory fsyncs pending, maildrop files not yet removed): still none lost.
+stop_daemon
+echo '{"rules": []}' >"$SH/faults.json"
+before=$(delivered_count)
+M=300
+for i in $(seq 1 $M); do
+    printf 'Subject: pickup %s\nX-Pickup: %s\n\nbody\n' "$i" "$i" | sendmail -i "p$i@example.net" ||
+        fail "sendmail $i"
+done
+kills=0
+for round in $(seq 1 8); do
+    [ -n "$(ls "$SPOOL/maildrop")" ] || break
+    start_daemon
+    sleep "0.0$((RANDOM % 9 + 1))"
+    kill_daemon
+    kills=$((kills + 1))
+done
+start_daemon
+wait_until 60 queue_empty || fail "queue did not drain: $(queued_count) left"
+stop_daemon
+seen=$(cat "$SH"/messages/*.eml | grep -a '^X-Pickup:' | tr -d '\r' | sort -u | wc -l)
+assert_eq "$seen" "$M" "distinct messages delivered after kills during pickup"
+[ -z "$(ls "$SPOOL/data")" ] || fail "orphan data files left: $(ls "$SPOOL/data")"
+pass "$M submissions, $kills kills during pickup: none lost, $(($(delivered_count) - before - M)) duplicate(s)"

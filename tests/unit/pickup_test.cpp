@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -287,6 +288,49 @@ TEST_CASE("Pickup of a file that was already queued removes it", "[pickup]") {
     CHECK_FALSE(f.exists("maildrop/" + id));
     CHECK(f.spool->load(Place::queue, id)->sender == "earlier@example.org");
     CHECK(f.take("0619A2B3C4D5E0FF").kind == Kind::gone);  // never existed
+}
+
+TEST_CASE("Pickup takes a batch: one result per name, in order, each on its own merits",
+          "[pickup]") {
+    Fixture f;
+    std::vector<std::string> names, good;
+    for (int i = 0; i < 9; ++i) {
+        good.push_back(f.submit(kAlice, "Subject: batch " + std::to_string(i) + "\n\nbody\n"));
+        names.push_back(good.back());
+    }
+    MaildropWriter unfinished = f.start(kAlice, "Subject: s\n\nbody\n");
+    names.insert(names.begin() + 3, unfinished.id());
+    const std::string bad = f.submit_raw("not a maildrop file\n");
+    names.insert(names.begin() + 6, bad);
+    names.push_back("0619A2B3C4D5E0FF");  // vanished before its turn
+
+    Pickup p(*f.spool, f.config);
+    std::vector<PickupResult> results = p.take(names);
+    REQUIRE(results.size() == names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        if (names[i] == unfinished.id()) {
+            CHECK(results[i].kind == Kind::not_ready);
+            CHECK(f.exists("maildrop/" + names[i]));
+        } else if (names[i] == bad) {
+            CHECK(results[i].kind == Kind::quarantined);
+            CHECK(f.exists("corrupt/" + names[i]));
+        } else if (i + 1 == names.size()) {
+            CHECK(results[i].kind == Kind::gone);
+        } else {
+            REQUIRE(results[i].kind == Kind::queued);
+            CHECK(results[i].envelope.id == names[i]);
+            CHECK_FALSE(f.exists("maildrop/" + names[i]));
+            auto env = f.spool->load(Place::queue, names[i]);
+            REQUIRE(env);
+            CHECK(env->size == f.read("data/" + names[i]).size());
+            CHECK(f.read("data/" + names[i]).find("Subject: batch ") != std::string::npos);
+        }
+    }
+    CHECK(f.spool->list(Place::queue) == [&] {
+        std::sort(good.begin(), good.end());
+        return good;
+    }());
 }
 
 TEST_CASE("Pickup::scan lists maildrop in name order", "[pickup]") {
