@@ -84,6 +84,7 @@ Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
 
 Daemon::~Daemon() {
     stop_workers();
+    stop_reaper();
 }
 
 Status Daemon::start() {
@@ -137,6 +138,10 @@ Status Daemon::start() {
     if (!maps) return maps.error();
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     start_workers();
+    reaper_ = std::thread([this] {
+        while (auto id = retired_.pop())
+            spool_->purge_retired(*id);
+    });
 
     // What was there before we started: the queue, then (from the event loop, batch by batch)
     // the submissions waiting in maildrop/.
@@ -177,11 +182,19 @@ void Daemon::stop_workers() {
     drain_completions();
 }
 
+void Daemon::stop_reaper() {
+    if (!reaper_.joinable()) return;
+    for (const std::string& id : retired_.close())
+        spool_->purge_retired(id);
+    reaper_.join();
+}
+
 void Daemon::worker_main() {
     Deliverer deliverer(*spool_, config_, credentials_, pickup_->rewriter(), &abort_transfers_);
     deliverer.set_verbose(options_.verbose);
     while (auto id = jobs_.pop()) {
         auto outcome = deliverer.deliver(*id);
+        if (outcome.retired) retired_.push(*id);
         {
             std::lock_guard lock(completions_mutex_);
             completions_.push_back(
@@ -409,6 +422,7 @@ int Daemon::run() {
         }
     }
     stop_workers();
+    stop_reaper();
     control_server_.reset();
     log_info("nullrelayd stopped");
     return EX_OK;

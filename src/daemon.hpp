@@ -54,6 +54,7 @@ class Daemon {
     void start_workers();
     void stop_workers();
     void worker_main();
+    void stop_reaper();
     void queue_for_pickup(const std::string& name);
     void pick_up_batch();
     void report_pickup(const std::string& name, const PickupResult& result);
@@ -90,6 +91,9 @@ class Daemon {
     std::mutex completions_mutex_;
     std::vector<Completion> completions_;
     std::vector<std::thread> workers_;
+    // Delivered messages' files, unlinked off the delivery threads (Spool::retire).
+    WorkQueue<std::string> retired_;
+    std::thread reaper_;
     std::atomic<bool> abort_transfers_{false};
     bool stopping_ = false;
     std::int64_t stop_deadline_ms_ = 0;

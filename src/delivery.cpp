@@ -222,10 +222,12 @@ Deliverer::Outcome Deliverer::finish(
             out.left_as = "bounced: " + r.last_reply;
             break;
         }
-    if (Status st = spool_.remove(Place::queue, id); !st)
+    if (Status st = spool_.retire(id); !st) {
         log_error("{}: {}", id, st.error().message);
-    else
+    } else {
+        out.retired = true;
         log_info("{}: removed", id);
+    }
     return out;
 }
 

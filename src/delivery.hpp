@@ -38,6 +38,8 @@ class Deliverer {
         std::vector<std::string> queued;
         // How the message left the queue, when it did: "delivered", or "bounced: <reason>".
         std::string left_as;
+        // It left by Spool::retire(): Spool::purge_retired() is still to be called.
+        bool retired = false;
     };
     Outcome deliver(const std::string& id);
     // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).

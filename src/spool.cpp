@@ -152,6 +152,24 @@ Status Spool::remove(Place place, const std::string& id) {
     return ok_status();
 }
 
+namespace {
+std::string retired_name(const std::string& id) {
+    return "." + id + ".done";
+}
+}  // namespace
+
+Status Spool::retire(const std::string& id) {
+    if (::renameat(queue_.get(), id.c_str(), queue_.get(), retired_name(id).c_str()) != 0)
+        return Error{EX_IOERR, fmt::format("cannot retire queue/{}: {}", id, errno_text(errno))};
+    return ok_status();
+}
+
+void Spool::purge_retired(const std::string& id) {
+    // The content first: once the envelope is gone, nothing of the message is left.
+    ::unlinkat(data_.get(), id.c_str(), 0);
+    ::unlinkat(queue_.get(), retired_name(id).c_str(), 0);
+}
+
 Status Spool::quarantine(const std::string& name) {
     if (::renameat(maildrop_.get(), name.c_str(), corrupt_.get(), name.c_str()) != 0)
         return Error{EX_IOERR, fmt::format("cannot move maildrop/{} to corrupt/: {}", name,
@@ -223,7 +241,8 @@ void Spool::remove_orphans() {
             live.insert(id);
     for (auto& id : directory_ids(data_.get()))
         if (!live.count(id)) ::unlinkat(data_.get(), id.c_str(), 0);
-    // Temporary envelope files from an interrupted store(): the old envelope is still there.
+    // Temporary envelope files from an interrupted store() (the old envelope is still there),
+    // and retired envelopes whose purge a stop or crash cut short.
     for (Place p : {Place::queue, Place::hold, Place::failed}) {
         int fd = ::dup(place_fd(p));
         DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
@@ -235,7 +254,8 @@ void Spool::remove_orphans() {
         ::rewinddir(dir);  // a dup()ed fd shares its offset with every earlier listing
         while (dirent* ent = ::readdir(dir)) {
             std::string_view name = ent->d_name;
-            if (name.size() > 5 && name.front() == '.' && name.ends_with(".tmp"))
+            if (name.size() > 5 && name.front() == '.' &&
+                (name.ends_with(".tmp") || name.ends_with(".done")))
                 tmps.emplace_back(name);
         }
         ::closedir(dir);

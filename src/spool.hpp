@@ -52,6 +52,12 @@ class Spool {
     // Removes the envelope, then the content. Used only once the message is delivered or its
     // bounce is queued, or on the admin's explicit delete.
     Status remove(Place place, const std::string& id);
+    // The same in two steps, for delivery threads: retire() renames queue/<id> to
+    // queue/.<id>.done (the message has left the queue), purge_retired() later unlinks that
+    // and data/<id>. Unlinking frees blocks, which can wait for the disk (online discard);
+    // the delivery thread does not wait for it. Leftovers are removed by remove_orphans().
+    Status retire(const std::string& id);
+    void purge_retired(const std::string& id);
 
     // Moves a maildrop file that failed validation aside (never deleted, never delivered).
     Status quarantine(const std::string& maildrop_name);
@@ -68,8 +74,8 @@ class Spool {
     // ok the message is durable; on error nothing of it is left.
     Result<std::string> enqueue(Envelope envelope, std::string_view content);
 
-    // Removes data files without an envelope and leftover temporary files. Only the one
-    // process that holds the spool lock may call it (see lock()).
+    // Removes data files without an envelope, leftover temporary files and retired envelopes. Only
+    // the one process that holds the spool lock may call it (see lock()).
     void remove_orphans();
 
     // The daemon's lock: one process at a time moves queued messages. Returns an invalid fd

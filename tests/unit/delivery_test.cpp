@@ -68,6 +68,7 @@ TEST_CASE("Deliverer: an expired recipient is bounced, then the message leaves",
     auto out = f.deliver(kId);
     CHECK_FALSE(out.next_attempt);
     REQUIRE(out.queued.size() == 1);
+    CHECK(out.retired);  // its files are for the caller to purge
     CHECK_FALSE(f.spool->exists(Place::queue, kId));
     CHECK_FALSE(f.spool->exists(Place::failed, kId));
     auto bounce = f.spool->load(Place::queue, out.queued[0]);
@@ -90,6 +91,7 @@ TEST_CASE("Deliverer: a failed bounce goes to failed/, is never bounced", "[deli
     CHECK(failed->recipients[1].state == RecipientState::sent);
     CHECK_THAT(failed->recipients[0].last_reply, Catch::Contains("no smarthost configured"));
     CHECK(f.spool->open_content(kId));  // kept with its content
+    CHECK_FALSE(out.retired);
 }
 
 TEST_CASE("Deliverer: when the bounce cannot be queued the recipient stays", "[delivery]") {

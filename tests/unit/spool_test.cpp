@@ -207,6 +207,31 @@ TEST_CASE("Spool::remove_orphans removes leftover temporary files", "[spool]") {
     CHECK_FALSE(t.exists("hold/." + kId3 + ".tmp"));
 }
 
+TEST_CASE("Spool::retire takes a message out of the queue; purge_retired removes its files",
+          "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::queue, make_envelope(kId1)));
+    REQUIRE(s.store(Place::queue, make_envelope(kId2)));
+    t.write("data/" + kId1, "content 1");
+    t.write("data/" + kId2, "content 2");
+    REQUIRE(s.retire(kId1));
+    CHECK(s.list(Place::queue) == std::vector<std::string>{kId2});
+    CHECK_FALSE(s.exists(Place::queue, kId1));
+    CHECK(t.exists("queue/." + kId1 + ".done"));
+    s.purge_retired(kId1);
+    CHECK_FALSE(t.exists("queue/." + kId1 + ".done"));
+    CHECK_FALSE(t.exists("data/" + kId1));
+    CHECK(t.exists("data/" + kId2));
+    CHECK_FALSE(s.retire(kId1));  // gone already
+
+    // A stop or crash before the purge: the next start removes both files.
+    REQUIRE(s.retire(kId2));
+    s.remove_orphans();
+    CHECK_FALSE(t.exists("queue/." + kId2 + ".done"));
+    CHECK_FALSE(t.exists("data/" + kId2));
+}
+
 TEST_CASE("Spool::lock is exclusive", "[spool]") {
     TempSpool t;
     Spool s = open_spool(t);
