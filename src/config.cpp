@@ -354,6 +354,10 @@ Result<Config> load_config(const std::string& path, bool must_exist) {
     return parse_config(buf.str(), path);
 }
 
+Result<Config> load_config(const std::string& path) {
+    return load_config(path, path != kDefaultConfigPath);
+}
+
 void resolve_host_defaults(Config& config) {
     if (config.hostname.empty()) config.hostname = local_host_name();
 }

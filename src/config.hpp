@@ -74,6 +74,9 @@ Result<Config> parse_config(std::string_view text, const std::string& path);
 // Reads and parses a file. A missing default file gives the defaults (nothing configured yet);
 // a missing file named explicitly is an error.
 Result<Config> load_config(const std::string& path, bool must_exist);
+// The configuration a program was started with: kDefaultConfigPath may be missing (nothing
+// configured yet: the defaults), any other path was named explicitly (-C) and must exist.
+Result<Config> load_config(const std::string& path);
 
 // Fills in what depends on the host (hostname when not configured).
 void resolve_host_defaults(Config& config);

@@ -242,6 +242,12 @@ TEST_CASE("load_config reads a file; a missing default file gives the defaults",
     REQUIRE_FALSE(required);
     CHECK(required.error().exit_code == EX_CONFIG);
     CHECK_THAT(required.error().message, Catch::Contains(missing));
+    // A program's configuration: any path but the default one was named (-C) and must exist.
+    auto named = load_config(missing);
+    REQUIRE_FALSE(named);
+    CHECK(named.error().exit_code == EX_CONFIG);
+    REQUIRE(load_config(path));
+    CHECK(load_config(path)->connections == 5);
 
     ::unlink(path.c_str());
     ::rmdir(dir);
