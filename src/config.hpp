@@ -50,6 +50,7 @@ struct Config {
 
     int connections = 2;
     std::uint64_t max_message_size = 50ull * 1024 * 1024;
+    std::uint64_t bounce_size_limit = 50000;  // -R full: bigger messages bounce with headers only
     std::chrono::seconds retry_min{60};
     std::chrono::seconds retry_max{3600};
     std::chrono::seconds queue_lifetime{5 * 24 * 3600};
