@@ -16,7 +16,7 @@ double now_seconds_exact() {
         .count();
 }
 
-Clock system_clock() {
+Clock wall_clock() {
     return &now_seconds_exact;
 }
 

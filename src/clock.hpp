@@ -16,9 +16,10 @@ std::int64_t now_seconds();
 // The same with sub-second precision (for delays in log lines).
 double now_seconds_exact();
 
-// A source of now_seconds_exact(); the default is the system clock. Tests use manual_clock().
+// A source of now_seconds_exact(); the default is wall_clock() (the system clock). Tests use
+// manual_clock().
 using Clock = std::function<double()>;
-Clock system_clock();
+Clock wall_clock();
 // A clock that reads `*seconds` (owned by the test), so the test can move it.
 Clock manual_clock(const double* seconds);
 

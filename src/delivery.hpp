@@ -60,7 +60,7 @@ class Deliverer {
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
     bool verbose_ = false;
-    Clock clock_ = system_clock();
+    Clock clock_ = wall_clock();
 };
 
 }  // namespace nullrelay
