@@ -31,7 +31,7 @@ namespace {
 }
 
 Config load_or_fail(const std::string& path) {
-    auto config = load_config(path, path != kDefaultConfigPath);
+    auto config = load_config(path);
     if (!config) fail(config.error());
     return *config;
 }

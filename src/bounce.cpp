@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 
@@ -58,12 +59,18 @@ std::string crlf(std::string_view text) {
 
 std::string format_bounce(const BounceReport& r, std::int64_t now, std::string_view unique) {
     const std::string daemon = "MAILER-DAEMON@" + r.hostname;
+    const bool full = !r.original_message.empty();
 
     std::string text = fmt::format(
         "This is the mail relay at {}.\n\n"
         "Your message could not be delivered to one or more recipients.\n"
-        "The reasons are below; the headers of your message follow this report.\n\n",
-        r.hostname);
+        "The reasons are below; {} this report.\n\n",
+        r.hostname, full ? "your message follows" : "the headers of your message follow");
+    if (!full && r.full_return_limit)
+        text += fmt::format(
+            "You asked for the whole message back, but it is larger than the {} bytes\n"
+            "this relay returns (bounce_size_limit): only its headers follow.\n\n",
+            r.full_return_limit);
     for (const auto& f : r.recipients) {
         std::string orig = !f.original.empty() && f.original != f.address
                                ? fmt::format(" (originally <{}>)", printable(f.original))
@@ -89,17 +96,18 @@ std::string format_bounce(const BounceReport& r, std::int64_t now, std::string_v
             format_rfc5322_date(r.last_attempt));
     }
 
-    std::string headers = r.original_headers;
-    if (!headers.empty() && !headers.ends_with("\r\n")) headers += "\r\n";
-    const bool eight_bit = !is_ascii(headers) || !is_ascii(r.sender) ||
+    // The third part: the headers, or the whole message. Either is the sender's bytes as queued.
+    std::string returned = full ? r.original_message : r.original_headers;
+    if (!returned.empty() && !returned.ends_with("\r\n")) returned += "\r\n";
+    const bool eight_bit = !is_ascii(returned) || !is_ascii(r.sender) ||
                            std::any_of(r.recipients.begin(), r.recipients.end(), [](const auto& f) {
                                return !is_ascii(f.address) || !is_ascii(f.original);
                            });
 
-    // The boundary must not occur in any part (RFC 2046 §5.1.1): the headers are the
-    // sender's text, so check rather than trust the random part.
+    // The boundary must not occur in any part (RFC 2046 §5.1.1): the returned text is the
+    // sender's, so check rather than trust the random part.
     std::string boundary = fmt::format("{}/{}", unique, r.hostname);
-    while (headers.find(boundary) != std::string::npos ||
+    while (returned.find(boundary) != std::string::npos ||
            status.find(boundary) != std::string::npos)
         boundary += ".x";
 
@@ -119,11 +127,11 @@ std::string format_bounce(const BounceReport& r, std::int64_t now, std::string_v
         "--{}\nContent-Description: Delivery report\nContent-Type: message/delivery-status\n{}\n",
         boundary, eight_bit ? "Content-Transfer-Encoding: 8bit\n" : ""));
     out += crlf(status);
-    out +=
-        crlf(fmt::format("\n--{}\nContent-Description: Undelivered Message Headers\n"
-                         "Content-Type: text/rfc822-headers\n{}\n",
-                         boundary, eight_bit ? "Content-Transfer-Encoding: 8bit\n" : ""));
-    out += headers;  // already CRLF, byte for byte as queued
+    out += crlf(fmt::format("\n--{}\nContent-Description: {}\nContent-Type: {}\n{}\n", boundary,
+                            full ? "Undelivered Message" : "Undelivered Message Headers",
+                            full ? "message/rfc822" : "text/rfc822-headers",
+                            eight_bit ? "Content-Transfer-Encoding: 8bit\n" : ""));
+    out += returned;  // already CRLF, byte for byte as queued
     out += crlf(fmt::format("\n--{}--\n", boundary));
     return out;
 }
@@ -149,6 +157,19 @@ std::string read_header_section(int fd, size_t limit) {
     return last == std::string::npos ? std::string() : buf.substr(0, last + 2);
 }
 
+std::optional<std::string> read_whole_message(int fd, std::uint64_t limit) {
+    std::string buf;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(buf.size()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) return buf;
+        if (buf.size() + static_cast<size_t>(n) > limit) return std::nullopt;
+        buf.append(chunk, static_cast<size_t>(n));
+    }
+}
+
 Result<std::string> queue_bounce(Spool& spool, const Config& config,
                                  const AddressRewriter& rewriter, const Envelope& original,
                                  const std::vector<FailedRecipient>& failed, std::int64_t now) {
@@ -162,6 +183,13 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     auto content = spool.open_content(original.id);
     if (!content) return content.error();
     report.original_headers = read_header_section(content->get(), kHeaderSectionLimit);
+    if (original.options.ret == "full") {
+        // Bounded by bounce_size_limit: a bounce is not the place to mail back a huge message.
+        if (auto whole = read_whole_message(content->get(), config.bounce_size_limit))
+            report.original_message = std::move(*whole);
+        else
+            report.full_return_limit = config.bounce_size_limit;
+    }
 
     const std::string unique = new_queue_id(std::chrono::system_clock::now());
     Envelope bounce;

@@ -4,9 +4,14 @@
 //
 // Loop prevention: a message from <> never gets a bounce (the caller checks; a failed bounce
 // goes to failed/ instead, docs/queue.md). The report carries Auto-Submitted: auto-replied.
+//
+// What of the message goes back: its header section, unless the sender asked for the whole
+// message (sendmail -R full, RFC 3461 RET=FULL) and it is at most bounce_size_limit bytes;
+// then all of it, as message/rfc822. Over the limit, the headers and a note saying why.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,20 +39,32 @@ struct BounceReport {
     std::int64_t last_attempt = 0;
     std::vector<FailedRecipient> recipients;
     std::string original_headers;  // the bounced message's header section, CRLF
+    // The whole bounced message (CRLF), when it goes back in full; then original_headers is
+    // not used. Empty: the headers go back.
+    std::string original_message;
+    // RET=FULL was asked but the message was bigger than this (bounce_size_limit): the
+    // headers go back, with a note. 0: no such note.
+    std::uint64_t full_return_limit = 0;
 };
 
 // The whole report message (CRLF line endings): header, then multipart/report with a
-// human-readable part, message/delivery-status and text/rfc822-headers. `unique` makes the
+// human-readable part, message/delivery-status and text/rfc822-headers (message/rfc822 with
+// the whole message when report.original_message is set). `unique` makes the
 // Message-ID and the MIME boundary (e.g. a new queue id); `now` is its Date.
 std::string format_bounce(const BounceReport& report, std::int64_t now, std::string_view unique);
 
 // The header section of a queued message's content: up to the blank line (left out), cut at
 // a line end after `limit` bytes.
 std::string read_header_section(int content_fd, size_t limit);
+// The whole content of a queued message, or nullopt when it is longer than `limit` bytes (or
+// cannot be read).
+std::optional<std::string> read_whole_message(int content_fd, std::uint64_t limit);
 
 // Builds the report for `failed` recipients of `original` and queues it durably (the report's
 // envelope: sender <>, recipients: the original sender as submitted, rewritten by `rewriter`
-// with the maps, so that a bounce for "root" reaches the admin). Returns the new message's id.
+// with the maps, so that a bounce for "root" reaches the admin). The whole message goes back
+// when original.options.ret is "full" and it fits config.bounce_size_limit. Returns the new
+// message's id.
 // `original` must not be from <>.
 Result<std::string> queue_bounce(Spool& spool, const Config& config,
                                  const AddressRewriter& rewriter, const Envelope& original,

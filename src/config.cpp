@@ -214,6 +214,13 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.max_message_size = *n;
              return ok_status();
          }},
+        {"bounce_size_limit",
+         [](Config& c, std::string_view v) -> Status {
+             auto n = parse_size(v);
+             if (!n) return n.error();
+             c.bounce_size_limit = *n;
+             return ok_status();
+         }},
         {"retry_min", duration_key(&Config::retry_min)},
         {"retry_max", duration_key(&Config::retry_max)},
         {"queue_lifetime", duration_key(&Config::queue_lifetime)},
@@ -352,6 +359,10 @@ Result<Config> load_config(const std::string& path, bool must_exist) {
     std::stringstream buf;
     buf << in.rdbuf();
     return parse_config(buf.str(), path);
+}
+
+Result<Config> load_config(const std::string& path) {
+    return load_config(path, path != kDefaultConfigPath);
 }
 
 void resolve_host_defaults(Config& config) {

@@ -50,6 +50,7 @@ struct Config {
 
     int connections = 2;
     std::uint64_t max_message_size = 50ull * 1024 * 1024;
+    std::uint64_t bounce_size_limit = 50000;  // -R full: bigger messages bounce with headers only
     std::chrono::seconds retry_min{60};
     std::chrono::seconds retry_max{3600};
     std::chrono::seconds queue_lifetime{5 * 24 * 3600};
@@ -74,6 +75,9 @@ Result<Config> parse_config(std::string_view text, const std::string& path);
 // Reads and parses a file. A missing default file gives the defaults (nothing configured yet);
 // a missing file named explicitly is an error.
 Result<Config> load_config(const std::string& path, bool must_exist);
+// The configuration a program was started with: kDefaultConfigPath may be missing (nothing
+// configured yet: the defaults), any other path was named explicitly (-C) and must exist.
+Result<Config> load_config(const std::string& path);
 
 // Fills in what depends on the host (hostname when not configured).
 void resolve_host_defaults(Config& config);

@@ -1,7 +1,6 @@
 #include "delivery.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -12,17 +11,6 @@
 namespace nullrelay {
 
 namespace {
-
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-double seconds_since(std::int64_t arrival) {
-    auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
-    return std::max(0.0, now.count() - static_cast<double>(arrival));
-}
 
 std::string_view status_word(Verdict v) {
     switch (v) {
@@ -119,7 +107,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
     }
 
     ++env.attempts;
-    const double delay = seconds_since(env.arrival);
+    const double delay = std::max(0.0, clock_() - static_cast<double>(env.arrival));
     std::vector<std::pair<size_t, FailedRecipient>> failed;  // index in env.recipients
     for (size_t k = 0; k < pending.size(); ++k) {
         Recipient& r = env.recipients[pending[k]];
@@ -136,7 +124,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
     env.last_error = one_line(verdict.summary);
 
     // Past queue_lifetime, the recipients still deferred fail too (RFC 3463 4.4.7).
-    const std::int64_t now = now_seconds();
+    const std::int64_t now = whole_seconds(clock_);
     if (now - env.arrival >= config_.queue_lifetime.count()) {
         for (size_t i = 0; i < env.recipients.size(); ++i) {
             const Recipient& r = env.recipients[i];
@@ -159,7 +147,7 @@ Deliverer::Outcome Deliverer::finish(
     Envelope& env, const std::vector<std::pair<size_t, FailedRecipient>>& failed) {
     const std::string& id = env.id;
     Outcome out;
-    const std::int64_t now = now_seconds();
+    const std::int64_t now = whole_seconds(clock_);
     // Failed recipients are marked bounced only once their bounce is durably queued: a crash
     // before that leaves them pending, so they are tried (and bounced) again, never lost.
     // A message from <> is itself a bounce and gets none (no loops), and a sender that asked

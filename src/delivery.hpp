@@ -14,6 +14,7 @@
 
 #include "address_rewriter.hpp"
 #include "bounce.hpp"
+#include "clock.hpp"
 #include "config.hpp"
 #include "smtp_session.hpp"
 #include "spool.hpp"
@@ -44,6 +45,8 @@ class Deliverer {
     Outcome deliver(const std::string& id);
     // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).
     void set_verbose(bool verbose) { verbose_ = verbose; }
+    // The time that arrival, backoff and expiry are measured in (tests set it).
+    void set_clock(Clock clock) { clock_ = std::move(clock); }
 
   private:
     SmtpSession& session(size_t index);
@@ -59,6 +62,7 @@ class Deliverer {
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
     bool verbose_ = false;
+    Clock clock_ = wall_clock();
 };
 
 }  // namespace nullrelay

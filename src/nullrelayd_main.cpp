@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
 
     // 2. Configuration and credentials; any error here is the admin's to fix (EX_CONFIG).
-    auto config = load_config(config_path, config_path != kDefaultConfigPath);
+    auto config = load_config(config_path);
     if (!config) {
         log_error("{}", config.error().message);
         return config.error().exit_code;

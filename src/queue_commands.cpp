@@ -1,9 +1,10 @@
 #include "queue_commands.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
+
+#include "clock.hpp"
 
 namespace nullrelay {
 
@@ -12,12 +13,6 @@ namespace {
 constexpr std::string_view kInFlight =
     "being delivered now; try again once the attempt is over (nullrelay flush --wait ID "
     "waits for it)";
-
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The places each action takes its messages from, when they are not named by id.
 std::vector<Place> source_places(Action action) {

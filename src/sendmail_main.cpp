@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     std::string config_path = kDefaultConfigPath;
     if (root)
         if (auto named = find_config_option(words)) config_path = *named;
-    auto config = load_config(config_path, config_path != kDefaultConfigPath);
+    auto config = load_config(config_path);
     if (!config) fatal(config.error());
 
     // 3. Acquire what needs the group: the maildrop directory and our new file in it.

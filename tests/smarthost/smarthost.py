@@ -27,7 +27,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, TLSSetupException, sy
 
 IDLE_REPLY = "421 4.4.2 idle timeout"
 KNOWN_STAGES = {"connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt",
-                "data", "eom", "rset", "noop", "quit", "vrfy", "help"}
+                "data", "body", "eom", "rset", "noop", "quit", "vrfy", "help"}
 
 
 def atomic_write(path, data):
@@ -70,7 +70,9 @@ class Faults:
         for index, rule in enumerate(rules):
             action = rule.get("action") or ("reply" if "reply" in rule else "stall")
             if rule.get("stage") not in KNOWN_STAGES or action not in ("reply", "drop", "stall") \
-                    or (action == "reply" and not rule.get("reply")):
+                    or (action == "reply" and not rule.get("reply")) \
+                    or (rule.get("stage") == "body" and action == "reply") \
+                    or "/" in str(rule.get("release", "")):
                 print(f"smarthost: ignoring bad fault rule #{index}: {rule}", file=sys.stderr)
                 continue
             valid.append((index, dict(rule, action=action)))
@@ -195,6 +197,7 @@ class SmarthostSMTP(SMTP):
         self.conn = host.count("connections")
         self.in_body = False
         self.body_bytes = 0
+        self.body_rule = None  # a "body" fault waiting for its byte count
         self.greeting_override = None
         self.stalling = False
         self.closed = False
@@ -272,6 +275,8 @@ class SmarthostSMTP(SMTP):
         async def logged_readuntil(separator=b"\n"):
             line = await read_line(separator)
             self._line_received(line)
+            if self.body_rule and self.in_body and self.body_bytes >= self.body_rule.get("after", 0):
+                await self._body_fault()
             return line
         reader.readuntil = logged_readuntil
 
@@ -294,6 +299,9 @@ class SmarthostSMTP(SMTP):
             status, self.greeting_override = self.greeting_override, None
         if status.startswith("354"):
             self.in_body, self.body_bytes = True, 0
+            # Looked up (and counted) once per message, not per line: carried out in
+            # _body_fault once "after" bytes of the body have been read.
+            self.body_rule = self.host.faults.take("body", " ".join(self.envelope.rcpt_tos))
         # Fault replies may span several lines ("250-a\n250 b").
         for line in status.splitlines():
             self.log("S", line)
@@ -333,14 +341,40 @@ class SmarthostSMTP(SMTP):
         if rule is None:
             return None
         self.event(f"fault {stage}: {json.dumps(rule)}")
-        if rule.get("stall"):
-            self.stalling = True
-            try:
-                await asyncio.sleep(float(rule["stall"]))
-            finally:
-                self.stalling = False
-                self.last_activity = self.loop.time()
+        await self._stall(rule)
         return None if rule["action"] == "stall" else rule
+
+    async def _stall(self, rule):
+        """Sleep the rule's "stall" seconds, or until DIR/<release> exists."""
+        if not rule.get("stall"):
+            return
+        self.stalling = True
+        try:
+            deadline = self.loop.time() + float(rule["stall"])
+            release = self.host.dir / rule["release"] if rule.get("release") else None
+            while self.loop.time() < deadline:
+                if release is not None and release.exists():
+                    self.event(f"stall released by {rule['release']}")
+                    break
+                await asyncio.sleep(min(0.05, max(0.0, deadline - self.loop.time())))
+        finally:
+            self.stalling = False
+            self.last_activity = self.loop.time()
+
+    async def _body_fault(self):
+        """The "body" stage: stop reading the upload for "stall" seconds (the transport
+        is paused, so the data backs up into the socket buffers and then the client),
+        then go on ("stall") or drop the connection ("drop")."""
+        rule, self.body_rule = self.body_rule, None
+        self.event(f"fault body after {self.body_bytes} bytes: {json.dumps(rule)}")
+        self.transport.pause_reading()
+        try:
+            await self._stall(rule)
+        finally:
+            if not self.closed:
+                self.transport.resume_reading()
+        if rule["action"] == "drop":
+            self.drop()
 
     def drop(self):
         """Close the connection abruptly, without a reply, and end the session."""

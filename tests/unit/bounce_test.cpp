@@ -1,5 +1,6 @@
-// Tests for bounce.hpp: the RFC 3464 report byte for byte against a golden file, the
-// header-section reader, and queue_bounce's envelope on a private spool.
+// Tests for bounce.hpp: the RFC 3464 report byte for byte against golden files (headers
+// returned, and the whole message for -R full), the header-section and whole-message readers,
+// and queue_bounce's envelope and returned content on a private spool.
 #include "bounce.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 using namespace nullrelay;
@@ -62,6 +64,25 @@ TEST_CASE("format_bounce writes the golden RFC 3464 report", "[bounce]") {
     CHECK(got == golden("bounce_report.golden"));
 }
 
+TEST_CASE("format_bounce returns the whole message for -R full (golden)", "[bounce]") {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    BounceReport r = report();
+    r.original_message = r.original_headers + "\r\nThe body of the report.\r\n";
+    std::string got = format_bounce(r, 1763760100, "660CFE1234567ABC");
+    CHECK(got == golden("bounce_report_full.golden"));
+}
+
+TEST_CASE("format_bounce: -R full over bounce_size_limit returns headers and says why",
+          "[bounce]") {
+    BounceReport r = report();
+    r.full_return_limit = 50000;
+    std::string got = format_bounce(r, 0, "U");
+    CHECK_THAT(got, Catch::Contains("larger than the 50000 bytes\r\nthis relay returns"));
+    CHECK_THAT(got, Catch::Contains("Content-Type: text/rfc822-headers\r\n"));
+    CHECK_THAT(got, !Catch::Contains("message/rfc822"));
+}
+
 TEST_CASE("format_bounce keeps the report well-formed", "[bounce]") {
     SECTION("only CRLF line ends, no line over 998 bytes") {
         BounceReport r = report();
@@ -88,6 +109,20 @@ TEST_CASE("format_bounce keeps the report well-formed", "[bounce]") {
         std::string got = format_bounce(r, 0, "U");
         CHECK_THAT(got, Catch::Contains("\r\nSubject: caf\xc3\xa9\r\n"));
         CHECK_THAT(got, Catch::Contains("Content-Transfer-Encoding: 8bit\r\n"));
+    }
+    SECTION("an 8-bit body returned in full is declared 8bit, byte for byte") {
+        BounceReport r = report();
+        r.original_message = "Subject: s\r\n\r\ncaf\xc3\xa9\r\n";
+        std::string got = format_bounce(r, 0, "U");
+        CHECK_THAT(got, Catch::Contains("Content-Type: message/rfc822\r\n"
+                                        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                                        "Subject: s\r\n\r\ncaf\xc3\xa9\r\n"));
+    }
+    SECTION("a boundary that occurs in the body returned in full is changed") {
+        BounceReport r = report();
+        r.original_message = "Subject: s\r\n\r\n--U/relay.example.org--\r\n";
+        std::string got = format_bounce(r, 0, "U");
+        CHECK_THAT(got, Catch::Contains("boundary=\"U/relay.example.org.x\""));
     }
     SECTION("a boundary that occurs in the original headers is changed") {
         BounceReport r = report();
@@ -122,6 +157,29 @@ TEST_CASE("read_header_section", "[bounce]") {
         INFO(c.label);
         TempFile f(c.content);
         CHECK(read_header_section(f.fd, c.limit) == c.want);
+    }
+}
+
+TEST_CASE("read_whole_message", "[bounce]") {
+    struct Case {
+        const char* label;
+        std::string content;
+        std::uint64_t limit;
+        std::optional<std::string> want;
+    };
+    const std::string big(200000, 'x');  // more than one read
+    const Case cases[] = {
+        {"under the limit", "A: 1\r\n\r\nbody\r\n", 1000, "A: 1\r\n\r\nbody\r\n"},
+        {"exactly the limit", "12345", 5, "12345"},
+        {"one byte over", "123456", 5, std::nullopt},
+        {"big, within", big, big.size(), big},
+        {"big, over", big, big.size() - 1, std::nullopt},
+        {"empty", "", 0, ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.label);
+        TempFile f(c.content);
+        CHECK(read_whole_message(f.fd, c.limit) == c.want);
     }
 }
 
@@ -209,4 +267,70 @@ TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bou
     CHECK(env->recipients[0].address == "admin@example.net");
     CHECK(env->recipients[0].original == "root@example.org");
     std::filesystem::remove_all(root);
+}
+
+TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[bounce]") {
+    struct Case {
+        const char* label;
+        std::string ret;
+        std::uint64_t limit;
+        bool body_returned;
+    };
+    const std::string content = "Subject: hi\r\n\r\nsecret body\r\n";  // 28 bytes
+    const Case cases[] = {
+        {"-R full, within the limit", "full", 50000, true},
+        {"-R full, exactly the limit", "full", content.size(), true},
+        {"-R full, over the limit", "full", content.size() - 1, false},
+        {"-R hdrs", "hdrs", 50000, false},
+        {"no -R", "", 50000, false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.label);
+        char tmpl[] = "/tmp/nullrelay-bounce-ret.XXXXXX";
+        REQUIRE(::mkdtemp(tmpl));
+        std::string root = tmpl;
+        REQUIRE(Spool::create(root));
+        auto spool = Spool::open(root);
+        REQUIRE(spool);
+        Envelope original;
+        original.id = "660CFE0332AE458F";
+        original.arrival = 1763759796;
+        original.sender = "alice@example.org";
+        original.options.ret = c.ret;
+        original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
+        {
+            auto fd = spool->create_content(original.id);
+            REQUIRE(fd);
+            REQUIRE(::write(fd->get(), content.data(), content.size()) ==
+                    static_cast<ssize_t>(content.size()));
+        }
+        Config config;
+        config.hostname = "relay.example.org";
+        config.sender_domain = "example.org";
+        config.bounce_size_limit = c.limit;
+        AddressRewriter rewriter(config);
+        auto id =
+            queue_bounce(*spool, config, rewriter, original,
+                         {{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}}, 1763760096);
+        REQUIRE(id);
+        auto env = spool->load(Place::queue, *id);
+        REQUIRE(env);
+        auto fd = spool->open_content(*id);
+        REQUIRE(fd);
+        std::string text(env->size, '\0');
+        REQUIRE(::pread(fd->get(), text.data(), text.size(), 0) ==
+                static_cast<ssize_t>(text.size()));
+        CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
+        if (c.body_returned) {
+            CHECK_THAT(text, Catch::Contains("Content-Type: message/rfc822\r\n\r\n" + content));
+        } else {
+            CHECK_THAT(text, Catch::Contains("Content-Type: text/rfc822-headers\r\n"));
+            CHECK_THAT(text, !Catch::Contains("secret body"));
+        }
+        // The note appears exactly when the whole message was asked for and did not fit.
+        CHECK((text.find("too large") != std::string::npos ||
+               text.find("larger than the") != std::string::npos) ==
+              (c.ret == "full" && !c.body_returned));
+        std::filesystem::remove_all(root);
+    }
 }

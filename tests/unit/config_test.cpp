@@ -40,6 +40,7 @@ TEST_CASE("config defaults", "[config]") {
     CHECK(c.spool_dir == "/var/spool/nullrelay");
     CHECK(c.connections == 2);
     CHECK(c.max_message_size == 50ull * 1024 * 1024);
+    CHECK(c.bounce_size_limit == 50000);
     CHECK(c.retry_min == 60s);
     CHECK(c.retry_max == 3600s);
     CHECK(c.queue_lifetime == std::chrono::seconds(5 * 86400));
@@ -63,6 +64,7 @@ TEST_CASE("config parses every key", "[config]") {
         "spool_dir = /srv/spool\n"
         "connections = 4\n"
         "max_message_size = 10M\n"
+        "bounce_size_limit = 100k\n"
         "retry_min = 30s\n"
         "retry_max = 2h\n"
         "queue_lifetime = 3d\n"
@@ -82,6 +84,7 @@ TEST_CASE("config parses every key", "[config]") {
     CHECK(c.spool_dir == "/srv/spool");
     CHECK(c.connections == 4);
     CHECK(c.max_message_size == 10u * 1024 * 1024);
+    CHECK(c.bounce_size_limit == 100u * 1024);
     CHECK(c.retry_min == 30s);
     CHECK(c.retry_max == 7200s);
     CHECK(c.queue_lifetime == std::chrono::seconds(3 * 86400));
@@ -242,6 +245,12 @@ TEST_CASE("load_config reads a file; a missing default file gives the defaults",
     REQUIRE_FALSE(required);
     CHECK(required.error().exit_code == EX_CONFIG);
     CHECK_THAT(required.error().message, Catch::Contains(missing));
+    // A program's configuration: any path but the default one was named (-C) and must exist.
+    auto named = load_config(missing);
+    REQUIRE_FALSE(named);
+    CHECK(named.error().exit_code == EX_CONFIG);
+    REQUIRE(load_config(path));
+    CHECK(load_config(path)->connections == 5);
 
     ::unlink(path.c_str());
     ::rmdir(dir);

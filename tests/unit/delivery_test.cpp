@@ -1,7 +1,8 @@
 // Tests for delivery.hpp without a network: with no smarthost configured every attempt is
 // deferred, and queue_lifetime = 0 makes it expire at once, which drives the bookkeeping after
 // an attempt: bounce first, then the original leaves the queue; a bounce that fails goes to
-// failed/; a bounce that cannot be queued keeps the recipients pending.
+// failed/; a bounce that cannot be queued keeps the recipients pending. The Deliverer reads a
+// clock the test sets (clock.hpp), so backoff and expiry are checked to the second.
 #include "delivery.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,10 +17,13 @@ using namespace nullrelay;
 
 namespace {
 
+constexpr std::int64_t kArrival = 1763759796;
+
 struct Fixture {
     std::string root;
     std::unique_ptr<Spool> spool;
     Config config;
+    double now = kArrival + 100.5;  // the Deliverer's clock
     Fixture() {
         char tmpl[] = "/tmp/nullrelay-delivery-XXXXXX";
         REQUIRE(::mkdtemp(tmpl) != nullptr);
@@ -35,7 +39,7 @@ struct Fixture {
     ~Fixture() { std::filesystem::remove_all(root); }
 
     void queue(const std::string& id, const std::string& sender, bool with_content = true,
-               std::int64_t arrival = 1763759796) {
+               std::int64_t arrival = kArrival) {
         Envelope e;
         e.id = id;
         e.arrival = arrival;
@@ -54,6 +58,7 @@ struct Fixture {
     Deliverer::Outcome deliver(const std::string& id) {
         AddressRewriter rewriter(config);
         Deliverer d(*spool, config, Credentials{}, rewriter, nullptr);
+        d.set_clock(manual_clock(&now));
         return d.deliver(id);
     }
 };
@@ -97,14 +102,11 @@ TEST_CASE("Deliverer: a failed bounce goes to failed/, is never bounced", "[deli
 TEST_CASE("Deliverer: when the bounce cannot be queued the recipient stays", "[delivery]") {
     Fixture f;
     f.queue(kId, "alice@example.org", false);  // no content: the report cannot be built
-    const auto before = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
     auto out = f.deliver(kId);
     CHECK(out.queued.empty());
     REQUIRE(out.next_attempt);
     // Past the lifetime the backoff still applies: no retry every second while the disk is full.
-    CHECK(*out.next_attempt >= before + f.config.retry_min.count());
+    CHECK(*out.next_attempt == kArrival + 100 + f.config.retry_min.count());
     auto env = f.spool->load(Place::queue, kId);
     REQUIRE(env);
     CHECK(env->recipients[0].state == RecipientState::pending);
@@ -117,10 +119,7 @@ TEST_CASE("Deliverer: the last retry falls on the expiry time", "[delivery]") {
     f.config.queue_lifetime = std::chrono::seconds(5 * 86400);
     f.config.retry_min = std::chrono::seconds(86400);
     f.config.retry_max = std::chrono::seconds(86400);
-    const std::int64_t arrival = std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count() -
-                                 5 * 86400 + 3600;  // expires in an hour
+    const std::int64_t arrival = kArrival - 5 * 86400 + 3600;  // expires in an hour
     f.queue(kId, "alice@example.org", true, arrival);
     auto out = f.deliver(kId);
     REQUIRE(out.next_attempt);
@@ -145,4 +144,43 @@ TEST_CASE("Deliverer: -N never gets no bounce; the message is kept in failed/", 
         REQUIRE(kept);
         CHECK(kept->recipients[0].state == RecipientState::bounced);
     }
+}
+
+TEST_CASE("Deliverer: retries back off from retry_min to retry_max, then expire", "[delivery]") {
+    Fixture f;
+    f.config.queue_lifetime = std::chrono::seconds(3600);
+    f.config.retry_min = std::chrono::seconds(60);
+    f.config.retry_max = std::chrono::seconds(300);
+    f.now = kArrival + 0.25;
+    f.queue(kId, "alice@example.org");
+    std::vector<std::int64_t> waits;
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        auto out = f.deliver(kId);
+        REQUIRE(out.next_attempt);
+        CHECK(out.queued.empty());
+        waits.push_back(*out.next_attempt - static_cast<std::int64_t>(f.now));
+        f.now = static_cast<double>(*out.next_attempt);  // the daemon runs it when due
+    }
+    CHECK(waits == std::vector<std::int64_t>{60, 120, 240, 300, 300});
+    auto env = f.spool->load(Place::queue, kId);
+    REQUIRE(env);
+    CHECK(env->attempts == 5);
+    CHECK(env->recipients[0].state == RecipientState::pending);
+
+    // A second before the end of queue_lifetime: the next try is the expiry time itself.
+    f.now = kArrival + 3600 - 1;
+    auto last = f.deliver(kId);
+    REQUIRE(last.next_attempt);
+    CHECK(*last.next_attempt == kArrival + 3600);
+    CHECK(last.queued.empty());
+
+    // At the expiry time: bob fails for good, the bounce is queued, the message leaves.
+    f.now = kArrival + 3600;
+    auto expired = f.deliver(kId);
+    CHECK_FALSE(expired.next_attempt);
+    REQUIRE(expired.queued.size() == 1);
+    CHECK_FALSE(f.spool->exists(Place::queue, kId));
+    auto bounce = f.spool->load(Place::queue, expired.queued[0]);
+    REQUIRE(bounce);
+    CHECK(bounce->arrival == kArrival + 3600);  // queued at the Deliverer's now
 }
