@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "clock.hpp"
 #include "control_server.hpp"
 #include "credentials.hpp"
 #include "delivery.hpp"
@@ -29,12 +30,6 @@ constexpr std::int64_t kPickupRetrySeconds = 30;
 // Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
 // ones before starts while the next batch is picked up.
 constexpr size_t kPickupBatch = 64;
-
-std::int64_t now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -58,7 +53,7 @@ class Daemon::QueueView final : public Scheduler {
     bool in_flight(const std::string& id) const override { return d_.in_flight_.count(id) > 0; }
     bool due(const std::string& id) const override {
         auto it = d_.due_at_.find(id);
-        return it != d_.due_at_.end() && it->second <= now_s();
+        return it != d_.due_at_.end() && it->second <= now_seconds();
     }
     void schedule(const std::string& id, std::int64_t when) override { d_.schedule(id, when); }
     void unschedule(const std::string& id) override {
@@ -235,7 +230,7 @@ void Daemon::schedule(const std::string& id, std::int64_t when) {
 }
 
 void Daemon::dispatch_due() {
-    const std::int64_t now = now_s();
+    const std::int64_t now = now_seconds();
     while (!by_time_.empty() && by_time_.begin()->first <= now) {
         std::string id = by_time_.begin()->second;
         by_time_.erase(by_time_.begin());
@@ -284,7 +279,7 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
             break;
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);
-            pickup_retry_at_ = now_s() + kPickupRetrySeconds;
+            pickup_retry_at_ = now_seconds() + kPickupRetrySeconds;
             pickup_failed_.insert(name);  // retried by the timer or a flush, not by events
             break;
         case Kind::removed_abandoned:
@@ -376,7 +371,7 @@ void Daemon::handle_signal() {
 
 bool Daemon::idle() const {
     return in_flight_.empty() && pickup_backlog_.empty() &&
-           (by_time_.empty() || by_time_.begin()->first > now_s());
+           (by_time_.empty() || by_time_.begin()->first > now_seconds());
 }
 
 int Daemon::run() {
@@ -412,7 +407,7 @@ int Daemon::run() {
                 read_counter(fd);
             else if (fd == timer_.get()) {
                 read_counter(fd);
-                if (pickup_retry_at_ && pickup_retry_at_ <= now_s()) pick_up_all();
+                if (pickup_retry_at_ && pickup_retry_at_ <= now_seconds()) pick_up_all();
             } else if (fd == signal_.get())
                 handle_signal();
             else if (fd == inotify_.get() && !stopping_)
