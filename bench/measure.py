@@ -10,12 +10,14 @@ min/max show the noise. The daemon's CPU comes from /proc/<pid>/stat (clock tick
 """
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BUILD, OUT = sys.argv[1], sys.argv[2]
@@ -219,6 +221,113 @@ def submission(runs):
     record("submit.1k_t.median", statistics.median(lat), "ms")
 
 
+def big_submission(mb, runs):
+    """sendmail -i of an mb MB message: wall time to exit and peak RSS (through GNU time, as in
+    submission()); one round records the median time and the largest RSS of its runs."""
+    fresh_spool()
+    write_config(1)  # no daemon
+    path = f"{T}/big{mb}.eml"
+    with open(path, "wb") as f:
+        f.write(b"From: bench@example.org\nTo: root\nSubject: big\n\n")
+        f.write((b"z" * 99 + b"\n") * (mb * 1024 * 1024 // 100))
+    lat, rss = [], []
+    for _ in range(runs):
+        with open(path, "rb") as f:
+            t0 = time.perf_counter_ns()
+            out = subprocess.run(["/usr/bin/time", "-f", "%M", f"{BUILD}/nullrelay-sendmail",
+                                  "-C", CONF, "-i", "root"], stdin=f, stderr=subprocess.PIPE,
+                                 text=True, check=True)
+            lat.append((time.perf_counter_ns() - t0) / 1e6)
+        rss.append(int(out.stderr.split()[-1]))
+        fresh_spool()  # 10 MB per run: do not let the spool grow
+    os.unlink(path)
+    record(f"submit.{mb}MB.median", statistics.median(lat), "ms")
+    record(f"submit.{mb}MB.peak_rss", max(rss) / 1024, "MB")
+
+
+def submission_throughput(n, workers=4):
+    """n small messages from `workers` concurrent submitters (threads, each running sendmail in
+    a loop), no daemon: messages/s from the first start to the last exit."""
+    fresh_spool()
+    write_config(1)
+    msg, errors = f"{T}/small.eml", []
+
+    def submitter(count):
+        try:
+            for _ in range(count):
+                sendmail(msg, "-i", "root")
+        except Exception as e:  # reported by the step, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=submitter, args=(n // workers + (i < n % workers),))
+               for i in range(workers)]
+    t0 = time.perf_counter_ns()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    secs = (time.perf_counter_ns() - t0) / 1e9
+    if errors:
+        raise errors[0]
+    record(f"submit.throughput.{workers}x", n / secs, "messages/s")
+
+
+def count_syncs(trace):
+    """fsync/fdatasync calls in an strace -f output file (a call cut in two by another thread
+    is written "fsync(3 <unfinished ...>" then "<... fsync resumed>": counted once)."""
+    return sum(1 for line in open(trace) if re.search(r"\b(fsync|fdatasync)\(", line))
+
+
+def children(parent):
+    """The pids whose parent is `parent` (from /proc/<pid>/stat)."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1]) == parent:
+                out.append(int(pid))
+        except (OSError, ValueError, IndexError):
+            pass  # gone meanwhile
+    return out
+
+
+def fsyncs(n):
+    """fsync + fdatasync calls per message, under strace (its own round: tracing is slow):
+    one submission, and the daemon picking up and delivering n queued messages to the sink."""
+    strace = shutil.which("strace")
+    if not strace:
+        raise RuntimeError("strace is not installed (scripts/install-deps)")
+    trace = [strace, "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"]
+    fresh_spool()
+    sink = Sink("--expect", str(n))
+    write_config(sink.port)
+    msg, runs = f"{T}/small.eml", 5
+    for i in range(runs):
+        with open(msg, "rb") as f:
+            subprocess.run([*trace, f"{T}/submit.{i}.trace", f"{BUILD}/nullrelay-sendmail",
+                            "-C", CONF, "-i", "root"], stdin=f, check=True)
+    record("fsync.submission", statistics.median(count_syncs(f"{T}/submit.{i}.trace")
+                                                 for i in range(runs)), "fsyncs/message")
+    for i in range(n - runs):
+        sendmail(msg, "-i", f"r{i % 10}@example.net")
+    # Started under strace -f, not attached with -p (which hung the daemon once).
+    log = open(f"{T}/daemon.log", "a")
+    p = subprocess.Popen([*trace, f"{T}/daemon.trace", f"{BUILD}/nullrelayd", "-C", CONF,
+                          "--foreground"], stdout=log, stderr=log)
+    procs.append(p)
+    try:
+        wait_for(lambda: sink.stats()["messages"] >= n, 300, f"{n} messages at the sink")
+        # Delivered is not done: the daemon still removes each message from the queue.
+        queued = lambda: any(os.listdir(f"{SPOOL}/{d}") for d in ("maildrop", "queue", "data"))
+        wait_for(lambda: not queued(), 60, "an empty queue")
+    finally:
+        # SIGTERM to the daemon itself: killing strace would detach it and leave it running.
+        for pid in children(p.pid):
+            os.kill(pid, signal.SIGTERM)
+        p.wait(timeout=30)
+        sink.stop()
+    record("fsync.daemon", count_syncs(f"{T}/daemon.trace") / n, "fsyncs/message")
+
+
 def end_to_end(count):
     fresh_spool()
     sink = Sink("--arrivals")
@@ -311,6 +420,8 @@ def main():
             ("drain", lambda: drain(300 if QUICK else 1000)),
             ("from maildrop", lambda: cold_drain(300 if QUICK else 1000)),
             ("submission", lambda: submission(60 if QUICK else 200)),
+            ("10 MB submission", lambda: big_submission(10, 3 if QUICK else 5)),
+            ("submission throughput", lambda: submission_throughput(200 if QUICK else 1000)),
             ("end-to-end", lambda: end_to_end(10 if QUICK else 50)),
             ("alias map", alias_bench)]
     only = os.environ.get("BENCH_ONLY")  # e.g. "drain,idle": only these steps
@@ -322,7 +433,8 @@ def main():
             except Exception as e:  # a report, not a test: say what failed and go on
                 print(f"bench: {name} failed: {e}", file=sys.stderr)
                 break
-    extra = [("idle", lambda: idle(10 if QUICK else 60))]
+    extra = [("idle", lambda: idle(10 if QUICK else 60)),
+             ("fsyncs", lambda: fsyncs(100 if QUICK else 300))]
     if not QUICK:
         extra += [("100 MB message", lambda: big_message(100)),
                   ("growth", lambda: [drain(n, "growth") for n in (100, 10000)])]
