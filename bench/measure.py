@@ -122,17 +122,21 @@ class Daemon:
         self.p.wait()
 
 
-def sendmail(stdin_path, *args):
-    """One submission: returns (wall ms, ru_maxrss KB: Python's size, see submission())."""
+def run_timed(argv, stdin_path):
+    """Runs argv to its exit: returns (wall ms, ru_maxrss KB: Python's size, see submission())."""
     with open(stdin_path, "rb") as f:
         t0 = time.perf_counter_ns()
-        p = subprocess.Popen([f"{BUILD}/nullrelay-sendmail", "-C", CONF, *args], stdin=f)
+        p = subprocess.Popen(argv, stdin=f)
         _, status, ru = os.wait4(p.pid, 0)
         ms = (time.perf_counter_ns() - t0) / 1e6
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError(f"sendmail exited {p.returncode}")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv[0]} exited {os.waitstatus_to_exitcode(status)}")
     return ms, ru.ru_maxrss
+
+
+def sendmail(stdin_path, *args):
+    """One submission: returns (wall ms, ru_maxrss KB)."""
+    return run_timed([f"{BUILD}/nullrelay-sendmail", "-C", CONF, *args], stdin_path)
 
 
 def small_message(path, size=1024):
@@ -202,12 +206,16 @@ def submission(runs):
     fresh_spool()
     write_config(1)  # no daemon: submission alone
     msg = f"{T}/small.eml"
-    lat, rss = [], []
+    lat, rss, floor = [], [], []
     for _ in range(runs):
         ms, kb = sendmail(msg, "-i", "root")
         lat.append(ms)
         rss.append(kb)
+        # The harness's floor, measured between the submissions so that the same noise hits
+        # both: starting /bin/true the same way (fork, exec, wait from Python).
+        floor.append(run_timed(["/bin/true"], msg)[0])
     record("submit.1k.median", statistics.median(lat), "ms")
+    record("submit.floor_bin_true.median", statistics.median(floor), "ms")
     # Peak RSS through GNU time (fork + exec from a small process): wait4 from Python would
     # report Python's own size, which exec carries over into the child's ru_maxrss.
     for _ in range(3):
