@@ -8,34 +8,7 @@
 # As in t52, the user runs in a private mount namespace whose /etc is an overlay holding the
 # test's configuration at the default path; the real /etc is never changed.
 source "$(dirname "$0")/lib.sh"
-
-USR=nrtest$$       # the local user submitting mail
-DAEMON_USR=nrtd$$  # the daemon's user, and its group
-userdel_all() {
-    userdel "$USR" 2>/dev/null || true
-    userdel "$DAEMON_USR" 2>/dev/null || true
-    groupdel "$DAEMON_USR" 2>/dev/null || true
-}
-CLEANUP_HOOKS+=("kill -9 \$DAEMON_PID 2>/dev/null; userdel_all")
-groupadd "$DAEMON_USR"
-useradd -M -N -g "$DAEMON_USR" -d /nonexistent -s /usr/sbin/nologin "$DAEMON_USR"
-useradd -M -N -g nogroup -d /nonexistent -s /usr/sbin/nologin "$USR"
-USR_UID=$(id -u "$USR")
-
-# The production-like installation (install-system's modes), configured at the default path.
-chmod 755 "$T"
-install -d -m 755 "$T/bin" "$T/etc/nullrelay" "$T/ovl-work"
-install -g "$DAEMON_USR" -m 2755 "$BIN/nullrelay-sendmail" "$T/bin/nullrelay-sendmail"
-rm -rf "$SPOOL"
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0755 "$SPOOL"
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 1770 "$SPOOL/maildrop"
-for d in data queue hold failed corrupt; do install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$SPOOL/$d"; done
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$T/secret"
-install -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0600 /dev/null "$T/secret/password"
-echo secret >"$T/secret/password"
-chmod -R a+rX "$T/certs"
-write_config "password_file = $T/secret/password"
-install -m 644 "$CONF" "$T/etc/nullrelay/nullrelay.conf"
+source "$(dirname "$0")/unprivileged.sh"
 
 # The configuration the user names with -C: another spool whose maildrop/ the user could write
 # to, so nothing but the root-only rule keeps the submission out of it.
@@ -45,12 +18,6 @@ install -d -m 1777 "$OTHER/maildrop"
 sed "s|^spool_dir = .*|spool_dir = $OTHER|" "$CONF" >"$T/other.conf"
 chmod 644 "$T/other.conf"
 
-# as_user CMD...: runs CMD as the user, seeing the test configuration at the default path.
-as_user() {
-    unshare -m -- sh -c 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc &&
-        shift 2 && exec setpriv --reuid="$0" --regid=nogroup --init-groups "$@"' \
-        "$USR" "$T/etc" "$T/ovl-work" "$@"
-}
 files_in() { find "$1" -type f | wc -l; }
 WARNING="sendmail: -C is honoured for root only; ignored"
 
@@ -73,11 +40,7 @@ pass "a non-root caller's -C naming a missing file is not opened"
 
 # 3. Both are complete submissions of that user: the daemon of the default spool delivers them.
 start_smarthost
-: >>"$T/daemon.log"
-setpriv --reuid="$DAEMON_USR" --regid="$DAEMON_USR" --init-groups \
-    "$BIN/nullrelayd" -C "$CONF" --foreground >>"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-wait_until 10 grep -q "nullrelayd started" "$T/daemon.log" || fail "daemon did not start: $(cat "$T/daemon.log")"
+start_daemon_as_daemon_user
 wait_until 10 has_delivered 2 || fail "the user's messages were not delivered: $(cat "$T/daemon.log")"
 assert_eq "$(grep -c "uid=$USR_UID from=" "$T/daemon.log")" 2 "both recorded as the user's"
 assert_eq "$(cat "$SH"/messages/*.json | grep -o '"user-[a-z]*@example.net"' | sort | tr '\n' ' ')" \

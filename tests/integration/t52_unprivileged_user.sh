@@ -9,50 +9,12 @@
 # submission runs in a private mount namespace whose /etc is an overlay holding the test's
 # configuration; the real /etc is never changed.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/unprivileged.sh"
 
-USR=nrtest$$       # the local user submitting mail
-DAEMON_USR=nrtd$$  # the daemon's user, and its group
-userdel_all() {
-    userdel "$USR" 2>/dev/null || true
-    userdel "$DAEMON_USR" 2>/dev/null || true
-    groupdel "$DAEMON_USR" 2>/dev/null || true
-}
-CLEANUP_HOOKS+=("kill -9 \$DAEMON_PID 2>/dev/null; userdel_all")
-groupadd "$DAEMON_USR"
-useradd -M -N -g "$DAEMON_USR" -d /nonexistent -s /usr/sbin/nologin "$DAEMON_USR"
-useradd -M -N -g nogroup -d /nonexistent -s /usr/sbin/nologin "$USR"
-USR_UID=$(id -u "$USR")
-
-# The installation, with install-system's modes.
-chmod 755 "$T"
-install -d -m 755 "$T/bin" "$T/etc/nullrelay" "$T/ovl-work"
-install -m 755 "$BIN/nullrelay" "$T/bin/nullrelay"
-install -g "$DAEMON_USR" -m 2755 "$BIN/nullrelay-sendmail" "$T/bin/nullrelay-sendmail"
-rm -rf "$SPOOL"
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0755 "$SPOOL"
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 1770 "$SPOOL/maildrop"
-for d in data queue hold failed corrupt; do install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$SPOOL/$d"; done
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$T/secret"
-install -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0600 /dev/null "$T/secret/password"
-echo secret >"$T/secret/password"
-chmod -R a+rX "$T/certs"
-write_config "password_file = $T/secret/password"
-install -m 644 "$CONF" "$T/etc/nullrelay/nullrelay.conf"
-
-# as_user CMD...: runs CMD as the user, seeing the test configuration at the default path.
-as_user() {
-    unshare -m -- sh -c 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc &&
-        shift 2 && exec setpriv --reuid="$0" --regid=nogroup --init-groups "$@"' \
-        "$USR" "$T/etc" "$T/ovl-work" "$@"
-}
 user_sendmail() { as_user "$T/bin/nullrelay-sendmail" "$@"; }
 
 start_smarthost
-: >>"$T/daemon.log"
-setpriv --reuid="$DAEMON_USR" --regid="$DAEMON_USR" --init-groups \
-    "$BIN/nullrelayd" -C "$CONF" --foreground >>"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-wait_until 10 grep -q "nullrelayd started" "$T/daemon.log" || fail "daemon did not start: $(cat "$T/daemon.log")"
+start_daemon_as_daemon_user
 
 # 1. The user submits; the envelope records their uid, whatever they claim.
 printf 'Subject: from a user\n\nhello\n' | user_sendmail -i -f claimed@example.org someone@example.net ||
