@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "golden.hpp"
+#include "queue_fixture.hpp"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -184,11 +185,8 @@ TEST_CASE("read_whole_message", "[bounce]") {
 }
 
 TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[bounce]") {
-    char tmpl[] = "/tmp/nullrelay-spool-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    std::string root = tmpl;
-    REQUIRE(Spool::create(root));
-    auto spool = Spool::open(root);
+    test::TempSpool t;
+    auto spool = Spool::open(t.root);
     REQUIRE(spool);
 
     Envelope original;
@@ -197,13 +195,7 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     original.submitter_name = "alice";
     original.sender = "alice@example.org";
     original.recipients = {{"nobody@example.org", "nobody", RecipientState::pending, ""}};
-    {
-        auto fd = spool->create_content(original.id);
-        REQUIRE(fd);
-        std::string content = "Subject: hi\r\n\r\nsecret body\r\n";
-        REQUIRE(::write(fd->get(), content.data(), content.size()) ==
-                static_cast<ssize_t>(content.size()));
-    }
+    t.write("data/" + original.id, "Subject: hi\r\n\r\nsecret body\r\n");
     REQUIRE(spool->store(Place::queue, original));
     Config config;
     config.hostname = "relay.example.org";
@@ -230,15 +222,11 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
     CHECK_THAT(text, Catch::Contains("Final-Recipient: rfc822; nobody@example.org\r\n"));
     CHECK_THAT(text, !Catch::Contains("secret body"));
-    std::filesystem::remove_all(root);
 }
 
 TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bounce]") {
-    char tmpl[] = "/tmp/nullrelay-bounce-root.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    std::string root = tmpl;
-    REQUIRE(Spool::create(root));
-    auto spool = Spool::open(root);
+    test::TempSpool t;
+    auto spool = Spool::open(t.root);
     REQUIRE(spool);
     Envelope original;
     original.id = "660CFE0332AE458E";
@@ -247,11 +235,7 @@ TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bou
     original.sender = "root@example.org";  // qualified at pickup
     original.sender_original = "root";     // as cron submitted it
     original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
-    {
-        auto fd = spool->create_content(original.id);
-        REQUIRE(fd);
-        REQUIRE(::write(fd->get(), "Subject: s\r\n\r\nb\r\n", 17) == 17);
-    }
+    t.write("data/" + original.id, "Subject: s\r\n\r\nb\r\n");
     Config config;
     config.hostname = "relay.example.org";
     config.sender_domain = "example.org";
@@ -266,7 +250,6 @@ TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bou
     REQUIRE(env->recipients.size() == 1);
     CHECK(env->recipients[0].address == "admin@example.net");
     CHECK(env->recipients[0].original == "root@example.org");
-    std::filesystem::remove_all(root);
 }
 
 TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[bounce]") {
@@ -286,11 +269,8 @@ TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[
     };
     for (const auto& c : cases) {
         INFO(c.label);
-        char tmpl[] = "/tmp/nullrelay-bounce-ret.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        std::string root = tmpl;
-        REQUIRE(Spool::create(root));
-        auto spool = Spool::open(root);
+        test::TempSpool t;
+        auto spool = Spool::open(t.root);
         REQUIRE(spool);
         Envelope original;
         original.id = "660CFE0332AE458F";
@@ -298,12 +278,7 @@ TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[
         original.sender = "alice@example.org";
         original.options.ret = c.ret;
         original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
-        {
-            auto fd = spool->create_content(original.id);
-            REQUIRE(fd);
-            REQUIRE(::write(fd->get(), content.data(), content.size()) ==
-                    static_cast<ssize_t>(content.size()));
-        }
+        t.write("data/" + original.id, content);
         Config config;
         config.hostname = "relay.example.org";
         config.sender_domain = "example.org";
@@ -331,6 +306,5 @@ TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[
         CHECK((text.find("too large") != std::string::npos ||
                text.find("larger than the") != std::string::npos) ==
               (c.ret == "full" && !c.body_returned));
-        std::filesystem::remove_all(root);
     }
 }
