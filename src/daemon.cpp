@@ -140,8 +140,7 @@ Status Daemon::start() {
 
     // What was there before we started: the queue, then (from the event loop, batch by batch)
     // the submissions waiting in maildrop/.
-    for (const std::string& name : pickup_->scan())
-        queue_for_pickup(name);
+    queue_maildrop();
     for (const std::string& id : spool_->list(Place::queue)) {
         auto env = spool_->load(Place::queue, id);
         if (!env) {
@@ -253,6 +252,11 @@ void Daemon::queue_for_pickup(const std::string& name) {
     if (in_backlog_.insert(name).second) pickup_backlog_.push_back(name);
 }
 
+void Daemon::queue_maildrop() {
+    for (const std::string& name : pickup_->scan())
+        if (!pickup_failed_.count(name)) queue_for_pickup(name);
+}
+
 void Daemon::pick_up_batch() {
     std::vector<std::string> names;
     while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
@@ -297,8 +301,7 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
 void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
     pickup_failed_.clear();
-    for (const std::string& name : pickup_->scan())
-        queue_for_pickup(name);
+    queue_maildrop();
     while (!pickup_backlog_.empty())
         pick_up_batch();
 }
@@ -311,8 +314,7 @@ void Daemon::handle_inotify() {
         for (char* p = buf; p < buf + n;) {
             auto* ev = reinterpret_cast<inotify_event*>(p);
             if (ev->mask & IN_Q_OVERFLOW) {
-                for (const std::string& name : pickup_->scan())
-                    if (!pickup_failed_.count(name)) queue_for_pickup(name);
+                queue_maildrop();  // events were lost: look at everything
             } else if (ev->len > 0 && !pickup_failed_.count(ev->name)) {
                 queue_for_pickup(ev->name);
             }

@@ -56,6 +56,8 @@ class Daemon {
     void worker_main();
     void stop_reaper();
     void queue_for_pickup(const std::string& name);
+    // Everything in maildrop/ but what failed lately (pickup_failed_) joins the backlog.
+    void queue_maildrop();
     void pick_up_batch();
     void report_pickup(const std::string& name, const PickupResult& result);
     // Picks up everything in maildrop/ now (a flush, the retry timer).
