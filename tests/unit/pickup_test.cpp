@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <pwd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include "alias_map.hpp"
 #include "maildrop_file.hpp"
 #include "maildrop_writer.hpp"
+#include "unique_fd.hpp"
 
 using namespace nullrelay;
 using Kind = PickupResult::Kind;
@@ -331,6 +335,37 @@ TEST_CASE("Pickup takes a batch: one result per name, in order, each on its own 
         std::sort(good.begin(), good.end());
         return good;
     }());
+}
+
+TEST_CASE("Pickup: a batch whose envelopes cannot be written keeps every submission", "[pickup]") {
+    Fixture f;
+    std::vector<std::string> names;
+    for (int i = 0; i < 3; ++i)
+        names.push_back(f.submit(kAlice, "Subject: kept " + std::to_string(i) + "\n\nbody\n"));
+    // An immutable queue/ refuses new files even to root (ext4, tmpfs since Linux 6.0).
+    UniqueFd queue_dir(::open((f.root + "/queue").c_str(), O_RDONLY | O_DIRECTORY));
+    REQUIRE(queue_dir.valid());
+    int flags = 0;
+    if (::ioctl(queue_dir.get(), FS_IOC_GETFLAGS, &flags) != 0 ||
+        (flags |= FS_IMMUTABLE_FL, ::ioctl(queue_dir.get(), FS_IOC_SETFLAGS, &flags)) != 0) {
+        WARN("cannot make queue/ immutable here (needs root on ext4 or tmpfs): not tested");
+        return;
+    }
+    Pickup p(*f.spool, f.config);
+    std::vector<PickupResult> results = p.take(names);
+    flags &= ~FS_IMMUTABLE_FL;
+    REQUIRE(::ioctl(queue_dir.get(), FS_IOC_SETFLAGS, &flags) == 0);
+    for (size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        CHECK(results[i].kind == Kind::failed);
+        CHECK(f.exists("maildrop/" + names[i]));  // left for the retry
+        CHECK_FALSE(f.exists("data/" + names[i]));
+        CHECK_FALSE(f.exists("queue/" + names[i]));
+    }
+    // The retry, once the queue can be written again, queues them all.
+    for (const PickupResult& r : p.take(names))
+        CHECK(r.kind == Kind::queued);
+    CHECK(f.spool->list(Place::queue).size() == names.size());
 }
 
 TEST_CASE("Pickup::scan lists maildrop in name order", "[pickup]") {
