@@ -414,8 +414,10 @@ int Daemon::run() {
                 handle_signal();
             else if (fd == inotify_.get() && !stopping_)
                 handle_inotify();
-            else if (control_server_ && fd == control_server_->fd())
+            else if (control_server_ && fd == control_server_->fd()) {
+                drain_completions();  // answer with what the delivery threads have finished
                 control_server_->handle();
+            }
         }
     }
     stop_workers();

@@ -133,6 +133,13 @@ dir_has_files() { [ -n "$(ls "$1")" ]; }  # queue ids only: temporary files star
 dir_is_empty() { [ -z "$(ls -A "$1")" ]; }
 has_delivered() { [ "$(delivered_count)" -ge "$1" ]; }
 queue_empty() { [ "$(queued_count)" -eq 0 ]; }
+# The daemon logs a deferral a moment before the message leaves its delivery thread: a test
+# that looks at the queue next waits until the listing itself shows N deferred messages.
+deferred_in_queue() {
+    local listing
+    listing=$("$BIN/nullrelay" -C "$CONF" queue --json) || return 1
+    [ "$(grep -c '^{"id": "[0-9A-F]*", "state": "deferred"' <<<"$listing")" -ge "$1" ]
+}
 # json_field N KEY: a field of the N-th stored message (1-based).
 json_field() {
     $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d[sys.argv[2]]; print(json.dumps(v) if not isinstance(v,str) else v)' \

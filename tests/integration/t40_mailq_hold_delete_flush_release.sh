@@ -12,8 +12,7 @@ for who in alice bob carol; do
     printf 'Subject: for %s\n\nhello %s\n' "$who" "$who" | sendmail -i "$who@example.net" ||
         fail "sendmail $who"
 done
-deferred() { [ "$(grep -c 'status=deferred' "$T/daemon.log")" -ge 3 ]; }
-wait_until 10 deferred || fail "three deferrals not logged"
+wait_until 10 deferred_in_queue 3 || fail "three deferrals not in the queue: $(nullrelay queue)"
 ids=($(ls "$SPOOL/queue"))
 assert_eq "${#ids[@]}" 3 "queued messages"
 held=${ids[0]} deleted=${ids[1]} third=${ids[2]}

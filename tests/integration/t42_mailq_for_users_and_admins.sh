@@ -32,7 +32,7 @@ printf 'Subject: from nobody\n\nhello\n' | sendmail -i friend@example.net
 mine=$(ls "$SPOOL/maildrop" | sort | tail -1)
 chown 65534 "$SPOOL/maildrop/$mine"
 start_daemon
-wait_until 10 bash -c "[ \$(grep -c 'status=deferred' '$T/daemon.log') -ge 3 ]" || fail "not deferred"
+wait_until 10 deferred_in_queue 3 || fail "not deferred: $(nullrelay queue)"
 assert_eq "$(stat -c %a "$SPOOL/control")" 666 "control socket mode"
 
 listing=$(as_nobody "$T/bin/mailq" -C "$CONF") || fail "mailq as nobody exit $?"

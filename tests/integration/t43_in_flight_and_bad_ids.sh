@@ -41,7 +41,7 @@ pass "unknown and malformed ids: clear errors, EX_NOINPUT and EX_USAGE"
 
 stop_smarthost
 printf 'Subject: stays\n\nx\n' | sendmail -i stays@example.net
-wait_until 10 bash -c "grep -q status=deferred '$T/daemon.log'" || fail "not deferred"
+wait_until 10 deferred_in_queue 1 || fail "not deferred: $(nullrelay queue)"
 printf 'nullrelay-queue 1\nid 0619A2B3C4D5E000\ngarbage\n' >"$SPOOL/queue/0619A2B3C4D5E000"
 rc=0
 nullrelay queue >"$T/out" 2>"$T/err" || rc=$?
