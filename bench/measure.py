@@ -424,12 +424,15 @@ def main():
     small_message(f"{T}/small.eml")
     rounds = 3 if QUICK else 5
     load = [loadavg()]
-    plan = [("sink ceiling", lambda: ceiling(500 if QUICK else 2000)),
-            ("drain", lambda: drain(300 if QUICK else 1000)),
-            ("from maildrop", lambda: cold_drain(300 if QUICK else 1000)),
-            ("submission", lambda: submission(60 if QUICK else 200)),
+    # Submissions first: on ext4 without a journal a create scans past every inode freed in
+    # the last minutes, and the drain steps free thousands; measured after them, the median of
+    # a small submission doubles. The order keeps the figure about nullrelay, not the bench.
+    plan = [("submission", lambda: submission(60 if QUICK else 200)),
             ("10 MB submission", lambda: big_submission(10, 3 if QUICK else 5)),
             ("submission throughput", lambda: submission_throughput(200 if QUICK else 1000)),
+            ("sink ceiling", lambda: ceiling(500 if QUICK else 2000)),
+            ("drain", lambda: drain(300 if QUICK else 1000)),
+            ("from maildrop", lambda: cold_drain(300 if QUICK else 1000)),
             ("end-to-end", lambda: end_to_end(10 if QUICK else 50)),
             ("alias map", alias_bench)]
     only = os.environ.get("BENCH_ONLY")  # e.g. "drain,idle": only these steps
