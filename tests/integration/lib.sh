@@ -27,6 +27,7 @@ cleanup() {
         echo "---- smarthost transcript ----" >&2; tail -40 "$SH/transcript.log" 2>/dev/null >&2 || true
     fi
     rm -rf "$T"
+    release_ports
     exit $rc
 }
 trap cleanup EXIT
@@ -45,7 +46,38 @@ wait_until() {
     done
 }
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port for a server this test starts, maybe much later (a smarthost that is "down" first).
+# Taken below the kernel's ephemeral range (32768-60999), so no client socket gets it meanwhile,
+# and reserved against the other tests that run at once: a directory per port, made
+# atomically, holding the test's pid; removed on exit, and reclaimed when that pid is gone.
+PORTS_DIR=/tmp/nullrelay-test-ports
+free_port() {
+    local port owner _
+    mkdir -p "$PORTS_DIR"
+    for _ in $(seq 500); do
+        port=$((20000 + RANDOM % 12000))
+        if ! mkdir "$PORTS_DIR/$port" 2>/dev/null; then
+            owner=$(cat "$PORTS_DIR/$port/pid" 2>/dev/null) || continue  # being reserved
+            kill -0 "$owner" 2>/dev/null && continue
+            rm -rf "$PORTS_DIR/$port"
+            mkdir "$PORTS_DIR/$port" 2>/dev/null || continue
+        fi
+        echo $$ >"$PORTS_DIR/$port/pid"
+        if $PY -c "import socket; socket.socket().bind(('127.0.0.1', $port))" 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+        # in use by something else: keep the reservation (released on exit), try another
+    done
+    fail "no free loopback port in 20000-31999"
+}
+release_ports() {
+    local f
+    for f in "$PORTS_DIR"/*/pid; do
+        [ "$(cat "$f" 2>/dev/null)" == $$ ] && rm -rf "$(dirname "$f")"
+    done
+    return 0
+}
 
 bash "$SRC/tests/smarthost/make-certs.sh" "$T/certs" >/dev/null
 mkdir -p "$SPOOL"/{maildrop,data,queue,hold,failed,corrupt} "$SH"
