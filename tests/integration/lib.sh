@@ -159,7 +159,10 @@ sendmail() { "$BIN/nullrelay-sendmail" -C "$CONF" "$@"; }
 nullrelay() { "$BIN/nullrelay" -C "$CONF" "$@"; }
 
 delivered_count() { find "$SH/messages" -name '*.json' 2>/dev/null | wc -l; }
-queued_count() { find "$SPOOL/queue" "$SPOOL/maildrop" -type f 2>/dev/null | wc -l; }
+# Queue ids only: a dot file is an envelope being rewritten (.ID.tmp) or a delivered message
+# waiting for the reaper (.ID.done), neither one more queued message.
+queue_id_count() { find "$SPOOL/queue" -type f ! -name '.*' | wc -l; }
+queued_count() { find "$SPOOL/queue" "$SPOOL/maildrop" -type f ! -name '.*' 2>/dev/null | wc -l; }
 # For wait_until: these look again each time they are called.
 dir_has_files() { [ -n "$(ls "$1")" ]; }  # queue ids only: temporary files start with a dot
 dir_is_empty() { [ -z "$(ls -A "$1")" ]; }
@@ -170,7 +173,9 @@ queue_empty() { [ "$(queued_count)" -eq 0 ]; }
 deferred_in_queue() {
     local listing
     listing=$("$BIN/nullrelay" -C "$CONF" queue --json) || return 1
-    [ "$(grep -c '^{"id": "[0-9A-F]*", "state": "deferred"' <<<"$listing")" -ge "$1" ]
+    [ "$($PY -c 'import json, sys
+print(sum(json.loads(line)["state"] == "deferred" for line in sys.stdin if line.strip()))' \
+        <<<"$listing")" -ge "$1" ]
 }
 # json_field N KEY: a field of the N-th stored message (1-based).
 json_field() {
@@ -193,7 +198,7 @@ refused_by_smarthost() {
     "$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || true
     stop_smarthost
     assert_eq "$(delivered_count)" 0 "$label: nothing accepted"
-    assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "$label: still queued"
+    assert_eq "$(queue_id_count)" 1 "$label: still queued"
     grep -Eq "$pattern" "$T/daemon.log" || fail "$label: log lacks '$pattern': $(cat "$T/daemon.log")"
     grep -Eq "$forbidden" "$SH/transcript.log" && fail "$label: sent what it must not: $(grep -E "$forbidden" "$SH/transcript.log" | head -3)"
     grep -q "secret body" "$SH/transcript.log" && fail "$label: body sent"

@@ -36,7 +36,7 @@ stop_daemon
 stop_smarthost
 printf 'Subject: no daemon\n\nx\n' | sendmail -i root@example.net || fail "sendmail exit $?"
 nullrelay flush || true  # smarthost down: deferred, still queued
-assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "queued while down, no daemon"
+assert_eq "$(queue_id_count)" 1 "queued while down, no daemon"
 start_smarthost
 nullrelay flush || fail "flush without daemon exit $?"
 assert_eq "$(delivered_count)" 2 "delivered by flush without a daemon"

@@ -5,7 +5,7 @@ write_config "retry_min = 1h" "retry_max = 1h"  # -odq waits for the first retry
 start_smarthost
 start_daemon
 n=0
-queued_is() { [ "$(ls "$SPOOL/queue" | wc -l)" -eq "$1" ]; }
+queued_is() { [ "$(queue_id_count)" -eq "$1" ]; }
 deliver() {  # deliver LABEL -- sendmail args (message on stdin); waits for message n+1
     local label=$1; shift 2
     n=$((n + 1))

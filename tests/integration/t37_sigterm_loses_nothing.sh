@@ -22,7 +22,7 @@ stop_bounded
 assert_eq "$STOP_RC" 0 "exit status after SIGTERM"
 grep -q "abandoning" "$T/daemon.log" && fail "a 0.2 s transaction was abandoned"
 delivered=$(delivered_count)
-queued=$(find "$SPOOL/queue" -type f | wc -l)
+queued=$(queue_id_count)
 [ "$delivered" -lt $N ] || fail "SIGTERM came too late to test anything"
 assert_eq "$((delivered + queued))" $N "delivered ($delivered) + still queued ($queued)"
 assert_eq "$(distinct_delivered)" "$delivered" "no duplicates"
@@ -44,5 +44,5 @@ wait_until 10 grep -q 'fault eom: .*"stall": 60' "$SH/transcript.log" || fail "t
 stop_bounded
 assert_eq "$STOP_RC" 0 "exit status after abandoning"
 grep -q "abandoning 1 delivery(ies) in flight; they stay queued" "$T/daemon.log" || fail "abandon not logged"
-assert_eq "$(find "$SPOOL/queue" -type f | wc -l)" 1 "the hung message is still queued"
+assert_eq "$(queue_id_count)" 1 "the hung message is still queued"
 pass "a hung transaction is abandoned after shutdown_timeout, exit 0, message kept"

@@ -21,7 +21,7 @@ check() {
     assert_eq "$out" "$2" "check_mailq output"
 }
 submit() { printf 'Subject: %s\n\nx\n' "$1" | sendmail -i "$1@example.net" || fail "sendmail $1"; }
-queued() { [ "$(ls "$SPOOL/queue" | wc -l)" -eq "$1" ] && [ -z "$(ls "$SPOOL/maildrop")" ]; }
+queued() { [ "$(queue_id_count)" -eq "$1" ] && [ -z "$(ls "$SPOOL/maildrop")" ]; }
 
 write_config "retry_min = 1h" "retry_max = 1h"
 start_daemon

@@ -50,7 +50,7 @@ for cmd in "show $mine" "show --body $mine" "hold $mine" "delete $mine" "flush" 
     "release --all" "requeue --all"; do
     expect_refused 77 "permission denied: only root may" as_nobody "$BIN/nullrelay" -C "$CONF" $cmd
 done
-assert_eq "$(ls "$SPOOL/queue" | wc -l)" 3 "nothing changed"
+assert_eq "$(queue_id_count)" 3 "nothing changed"
 grep -q "control: uid 65534 (pid [0-9]*) refused: nullrelay delete" "$T/daemon.log" ||
     fail "refusal not logged"
 pass "a user can neither read nor change a message, not even their own"
