@@ -159,12 +159,13 @@ sendmail() { "$BIN/nullrelay-sendmail" -C "$CONF" "$@"; }
 nullrelay() { "$BIN/nullrelay" -C "$CONF" "$@"; }
 
 delivered_count() { find "$SH/messages" -name '*.json' 2>/dev/null | wc -l; }
-# Queue ids only: a dot file is an envelope being rewritten (.ID.tmp) or a delivered message
-# waiting for the reaper (.ID.done), neither one more queued message.
-queue_id_count() { find "$SPOOL/queue" -type f ! -name '.*' | wc -l; }
-queued_count() { find "$SPOOL/queue" "$SPOOL/maildrop" -type f ! -name '.*' 2>/dev/null | wc -l; }
+# Messages in spool directories, by queue id: a dot file is an envelope being rewritten
+# (.ID.tmp) or a delivered message waiting for the reaper (.ID.done), not one more message.
+ids_in() { find "$@" -type f ! -name '.*' 2>/dev/null | wc -l; }
+queue_id_count() { ids_in "$SPOOL/queue"; }
+queued_count() { ids_in "$SPOOL/queue" "$SPOOL/maildrop"; }
 # For wait_until: these look again each time they are called.
-dir_has_files() { [ -n "$(ls "$1")" ]; }  # queue ids only: temporary files start with a dot
+dir_has_files() { [ "$(ids_in "$1")" -gt 0 ]; }
 dir_is_empty() { [ -z "$(ls -A "$1")" ]; }
 has_delivered() { [ "$(delivered_count)" -ge "$1" ]; }
 queue_empty() { [ "$(queued_count)" -eq 0 ]; }
