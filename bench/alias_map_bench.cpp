@@ -18,8 +18,8 @@
 
 #include <fmt/format.h>
 
-#include "address_rewriter.hpp"
-#include "alias_map.hpp"
+#include "maps/address_rewriter.hpp"
+#include "maps/alias_map.hpp"
 
 using namespace nullrelay;
 using Clock = std::chrono::steady_clock;

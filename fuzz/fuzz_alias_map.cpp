@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "alias_map.hpp"
-#include "text.hpp"
+#include "maps/alias_map.hpp"
+#include "util/text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);

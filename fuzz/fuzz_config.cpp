@@ -1,7 +1,7 @@
 #include <cstdint>
 #include <string>
 
-#include "config.hpp"
+#include "config/config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);

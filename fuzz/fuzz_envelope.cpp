@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "envelope.hpp"
+#include "queue/envelope.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);

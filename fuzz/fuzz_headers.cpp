@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "address.hpp"
-#include "header_block.hpp"
-#include "message_cleanup.hpp"
+#include "mail/address.hpp"
+#include "mail/header_block.hpp"
+#include "nullrelayd/message_cleanup.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string>
 
-#include "address.hpp"
-#include "maildrop_file.hpp"
+#include "mail/address.hpp"
+#include "queue/maildrop_format.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);

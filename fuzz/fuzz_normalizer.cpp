@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "message_normalizer.hpp"
+#include "mail/message_normalizer.hpp"
 
 namespace {
 

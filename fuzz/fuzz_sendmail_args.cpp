@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "address.hpp"
-#include "sendmail_args.hpp"
+#include "mail/address.hpp"
+#include "sendmail/sendmail_args.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     std::vector<std::string> words(1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The manual is complete and clean: every key of the configuration's setters table
-# (src/config.cpp) is described in nullrelay.conf(5), every subcommand that `nullrelay --help`
+# (src/config/config.cpp) is described in nullrelay.conf(5), every subcommand that `nullrelay --help`
 # lists is described in nullrelay(8), each program's page has a SECURITY section, .so links
 # point at pages that exist, and man --warnings reports nothing for any page.
 set -euo pipefail
@@ -16,9 +16,9 @@ describes() {
 }
 
 # 1. Configuration keys: the setters table, entries at its fixed indentation.
-keys=$(sed -n '/setters() {/,/^    };/p' "$SRC/src/config.cpp" | grep -oE '^        \{"[a-z0-9_]+"' |
+keys=$(sed -n '/setters() {/,/^    };/p' "$SRC/src/config/config.cpp" | grep -oE '^        \{"[a-z0-9_]+"' |
     grep -oE '[a-z0-9_]+')
-[ "$(echo "$keys" | wc -w)" -ge 10 ] || fail "could not read the keys from src/config.cpp"
+[ "$(echo "$keys" | wc -w)" -ge 10 ] || fail "could not read the keys from src/config/config.cpp"
 for key in $keys; do
     describes "$man_dir/nullrelay.conf.5" "$key" || fail "key '$key' is not in nullrelay.conf.5"
 done

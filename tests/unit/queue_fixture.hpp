@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "queue_commands.hpp"
-#include "spool.hpp"
+#include "control/queue_commands.hpp"
+#include "queue/spool.hpp"
 
 namespace nullrelay::test {
 
@@ -31,7 +31,7 @@ struct TempSpool {
 };
 
 // The daemon's schedule, scripted.
-struct FakeScheduler : Scheduler {
+struct FakeDeliveryState : DeliveryState {
     std::set<std::string> flying;
     std::map<std::string, std::int64_t> scheduled;
     int pickups = 0;

@@ -1,0 +1,12 @@
+#include "control/listed_message.hpp"
+
+namespace nullrelay {
+
+std::string_view message_state(const ListedMessage& m) {
+    if (m.active) return "active";
+    if (m.place == Place::hold) return "held";
+    if (m.place == Place::failed) return "failed";
+    return m.envelope.attempts > 0 ? "deferred" : "queued";
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,282 @@
+#include "control/queue_commands.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "util/clock.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr std::string_view kInFlight =
+    "being delivered now; try again once the attempt is over (nullrelay flush --wait ID "
+    "waits for it)";
+
+// The places each action takes its messages from, when they are not named by id.
+std::vector<Place> source_places(Action action) {
+    switch (action) {
+        case Action::flush:
+        case Action::hold:
+            return {Place::queue};
+        case Action::release:
+            return {Place::hold};
+        case Action::requeue:
+            return {Place::failed};
+        case Action::list:
+        case Action::show:
+        case Action::remove:
+            break;
+    }
+    return {Place::queue, Place::hold, Place::failed};
+}
+
+Outcome not_applicable(const std::string& id, std::string text) {
+    return {id, EX_USAGE, std::move(text)};
+}
+
+}  // namespace
+
+std::string_view to_string(Action action) {
+    switch (action) {
+        case Action::list:
+            return "list";
+        case Action::show:
+            return "show";
+        case Action::flush:
+            return "flush";
+        case Action::hold:
+            return "hold";
+        case Action::release:
+            return "release";
+        case Action::remove:
+            return "delete";
+        case Action::requeue:
+            return "requeue";
+    }
+    return "list";
+}
+
+std::optional<Action> action_named(std::string_view word) {
+    for (Action a : {Action::list, Action::show, Action::flush, Action::hold, Action::release,
+                     Action::remove, Action::requeue})
+        if (to_string(a) == word) return a;
+    return std::nullopt;
+}
+
+bool is_privileged(Action action) {
+    return action != Action::list;
+}
+
+void OfflineDeliveryState::schedule(const std::string& id, std::int64_t when) {
+    auto env = spool_.load(Place::queue, id);
+    if (!env) {
+        errors.push_back(env.error());
+        return;
+    }
+    if (env->next_attempt <= when) return;  // already due by then: nothing to write
+    env->next_attempt = when;
+    if (Status st = spool_.store(Place::queue, *env); !st) errors.push_back(st.error());
+}
+
+std::optional<Place> QueueCommands::find(const std::string& id) const {
+    for (Place p : {Place::queue, Place::hold, Place::failed})
+        if (spool_.exists(p, id)) return p;
+    return std::nullopt;
+}
+
+void QueueCommands::list(const Selection& selection, std::optional<std::uint32_t> only_uid,
+                         ReplySink& sink) {
+    std::vector<ListedMessage> listed;
+    for (Place place : {Place::queue, Place::hold, Place::failed}) {
+        for (const std::string& id : spool_.list(place)) {
+            if (!selection.ids.empty() &&
+                std::find(selection.ids.begin(), selection.ids.end(), id) == selection.ids.end())
+                continue;
+            auto env = spool_.load(place, id);
+            if (!env) {
+                // Reported and skipped: one bad file must not hide the rest of the queue.
+                if (!only_uid && env.error().exit_code != EX_NOINPUT) sink.problem(env.error());
+                continue;
+            }
+            if (only_uid && env->submitter_uid != *only_uid) continue;
+            if (!matches_patterns(selection, *env)) continue;
+            listed.push_back({std::move(*env), place, deliveries_.in_flight(id)});
+        }
+    }
+    std::sort(listed.begin(), listed.end(), [](const ListedMessage& a, const ListedMessage& b) {
+        return a.envelope.id < b.envelope.id;
+    });
+    for (const auto& m : listed)
+        sink.message(m);
+}
+
+void QueueCommands::show(const std::string& id, ReplySink& sink) {
+    auto place = find(id);
+    if (!place) return sink.result({id, EX_NOINPUT, "no such message in the queue"});
+    auto env = spool_.load(*place, id);
+    if (!env) return sink.result({id, env.error().exit_code, env.error().message});
+    sink.message({std::move(*env), *place, deliveries_.in_flight(id)});
+    auto content = spool_.open_content(id);
+    if (!content) return sink.result({id, EX_IOERR, content.error().message});
+    sink.content(std::move(*content));
+}
+
+std::vector<QueueCommands::Target> QueueCommands::targets(const Request& request, ReplySink& sink) {
+    const Selection& sel = request.selection;
+    std::vector<Target> out;
+    auto matches = [&](const std::string& id, Place place) {
+        if (!sel.has_patterns()) return true;
+        auto env = spool_.load(place, id);
+        if (!env) {
+            sink.result({id, env.error().exit_code, env.error().message});
+            return false;
+        }
+        return matches_patterns(sel, *env);
+    };
+    if (!sel.ids.empty()) {
+        for (const std::string& id : sel.ids) {
+            auto place = find(id);
+            if (!place)
+                sink.result({id, EX_NOINPUT, "no such message in the queue"});
+            else if (matches(id, *place))
+                out.push_back({id, *place});
+        }
+        return out;
+    }
+    if (!sel.all && !sel.has_patterns()) return out;
+    for (Place place : source_places(request.action))
+        for (const std::string& id : spool_.list(place))
+            if (matches(id, place)) out.push_back({id, place});
+    std::sort(out.begin(), out.end(), [](const Target& a, const Target& b) { return a.id < b.id; });
+    return out;
+}
+
+std::vector<QueueCommands::Target> QueueCommands::select(const Request& request, ReplySink& sink) {
+    Request effective = request;
+    if (request.action == Action::flush) {
+        deliveries_.pick_up();  // what was just submitted is flushed too
+        if (effective.selection.empty()) effective.selection.all = true;  // plain `flush`
+    }
+    return targets(effective, sink);
+}
+
+bool QueueCommands::apply(const Request& request, const Target& target, ReplySink& sink) {
+    bool wait = request.wait;
+    Outcome o = change(request.action, target, wait);
+    if (wait && o.code == EX_OK) {
+        sink.waiting(target.id);
+        return true;
+    }
+    sink.result(o);
+    return false;
+}
+
+std::vector<std::string> QueueCommands::act(const Request& request, ReplySink& sink) {
+    std::vector<std::string> pending;
+    for (const Target& t : select(request, sink))
+        if (apply(request, t, sink)) pending.push_back(t.id);
+    return pending;
+}
+
+Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it) {
+    const bool waitable = std::exchange(wait_for_it, false);
+    switch (action) {
+        case Action::flush:
+            if (t.place == Place::hold)
+                return not_applicable(t.id, "on hold: release it to deliver it");
+            if (t.place == Place::failed)
+                return not_applicable(t.id, "failed: requeue it to deliver it again");
+            wait_for_it = waitable;
+            if (deliveries_.in_flight(t.id)) return {t.id, EX_OK, "being delivered now"};
+            deliveries_.schedule(t.id, 0);
+            return {t.id, EX_OK, "attempt scheduled"};
+        case Action::hold:
+            return hold(t);
+        case Action::release:
+            return release(t);
+        case Action::remove:
+            return remove(t);
+        case Action::requeue:
+            return requeue(t);
+        case Action::list:
+        case Action::show:
+            break;
+    }
+    return {t.id, EX_SOFTWARE, "not a queue-changing command"};
+}
+
+Outcome QueueCommands::hold(const Target& t) {
+    if (t.place == Place::hold) return {t.id, EX_OK, "already on hold"};
+    if (t.place == Place::failed) return not_applicable(t.id, "failed: nothing to hold");
+    if (deliveries_.in_flight(t.id)) return {t.id, EX_TEMPFAIL, std::string(kInFlight)};
+    if (Status st = spool_.move(t.id, Place::queue, Place::hold); !st)
+        return {t.id, st.error().exit_code, st.error().message};
+    deliveries_.unschedule(t.id);
+    return {t.id, EX_OK, "placed on hold"};
+}
+
+Outcome QueueCommands::release(const Target& t) {
+    if (t.place == Place::queue) return {t.id, EX_OK, "not on hold"};
+    if (t.place == Place::failed)
+        return not_applicable(t.id, "failed: requeue it to deliver it again");
+    if (Status st = spool_.move(t.id, Place::hold, Place::queue); !st)
+        return {t.id, st.error().exit_code, st.error().message};
+    // Released mail is attempted at once: the admin wants it gone. (Without a daemon the
+    // OfflineDeliveryState writes next_attempt 0 into the envelope; a daemon schedules it in
+    // memory.)
+    deliveries_.schedule(t.id, 0);
+    return {t.id, EX_OK, "released"};
+}
+
+Outcome QueueCommands::remove(const Target& t) {
+    if (t.place == Place::queue && deliveries_.in_flight(t.id))
+        return {t.id, EX_TEMPFAIL, std::string(kInFlight)};
+    if (Status st = spool_.remove(t.place, t.id); !st)
+        return {t.id, st.error().exit_code, st.error().message};
+    deliveries_.unschedule(t.id);
+    return {t.id, EX_OK, "deleted"};
+}
+
+Outcome QueueCommands::requeue(const Target& t) {
+    if (t.place != Place::failed)
+        return not_applicable(t.id, fmt::format("not failed (it is in {}/)", to_string(t.place)));
+    auto env = spool_.load(Place::failed, t.id);
+    if (!env) return {t.id, env.error().exit_code, env.error().message};
+    // A fresh start: the failed recipients are tried again, the attempts count from zero and
+    // the queue lifetime from now (otherwise an expired message would expire again at once).
+    for (auto& r : env->recipients)
+        if (r.state == RecipientState::bounced) r.state = RecipientState::pending;
+    env->attempts = 0;
+    env->next_attempt = 0;
+    env->arrival = now_seconds();
+    Status st = spool_.store(Place::failed, *env);
+    if (st) st = spool_.move(t.id, Place::failed, Place::queue);
+    if (!st) return {t.id, st.error().exit_code, st.error().message};
+    deliveries_.schedule(t.id, 0);
+    return {t.id, EX_OK, "requeued"};
+}
+
+Outcome QueueCommands::settle(const std::string& id) {
+    auto place = find(id);
+    if (!place) {
+        std::string how = deliveries_.left_queue_as(id);
+        if (how.starts_with("bounced"))
+            return {id, EX_UNAVAILABLE, how + " (report sent to the sender)"};
+        return {id, EX_OK, how.empty() ? "delivered" : how};
+    }
+    if (*place == Place::hold) return {id, EX_TEMPFAIL, "placed on hold meanwhile"};
+    auto env = spool_.load(*place, id);
+    if (!env) return {id, env.error().exit_code, env.error().message};
+    auto reason = [&](RecipientState state) {
+        for (const auto& r : env->recipients)
+            if (r.state == state && !r.last_reply.empty()) return r.last_reply;
+        return env->last_error.empty() ? std::string("reason unavailable") : env->last_error;
+    };
+    if (*place == Place::failed)
+        return {id, EX_UNAVAILABLE, "failed: " + reason(RecipientState::bounced)};
+    return {id, EX_TEMPFAIL, "deferred: " + reason(RecipientState::pending)};
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,129 @@
+// The queue commands (list, show, flush, hold, release, delete, requeue) as one piece of code
+// that runs in one of two places, never both: inside nullrelayd's event loop when the daemon
+// runs (it alone knows which messages are being delivered), or in the admin program, holding
+// the spool lock, when it does not. Either way exactly one process moves queued messages at a
+// time (docs/queue.md), and a message being delivered is never moved or deleted under its
+// delivery thread: such a request is refused with EX_TEMPFAIL and the admin tries again once
+// the attempt is over (`nullrelay flush --wait ID` waits for it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/listed_message.hpp"
+#include "control/queue_selection.hpp"
+#include "queue/spool.hpp"
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace nullrelay {
+
+enum class Action { list, show, flush, hold, release, remove, requeue };
+std::string_view to_string(Action action);  // the protocol word: list, ..., delete, requeue
+std::optional<Action> action_named(std::string_view word);
+// Whether the action changes the queue (or, for show, reads content): admins only.
+bool is_privileged(Action action);
+
+struct Request {
+    Action action = Action::list;
+    Selection selection;
+    bool wait = false;  // flush: report each message's outcome once its attempt is over
+};
+
+// What became of one message.
+struct Outcome {
+    std::string id;
+    int code = EX_OK;  // sysexits: EX_NOINPUT unknown id, EX_TEMPFAIL being delivered or
+                       // deferred, EX_UNAVAILABLE failed, EX_USAGE not applicable, ...
+    std::string text;  // "held", "deleted", "delivered", "deferred: 451 ..."
+    bool operator==(const Outcome&) const = default;
+};
+
+// Where the results of a command go: the control connection in the daemon, the terminal in
+// the admin program (directly, or through the protocol decoder).
+class ReplySink {
+  public:
+    virtual ~ReplySink() = default;
+    virtual void message(const ListedMessage& listed) = 0;
+    virtual void problem(const Error& error) = 0;  // a queue file that cannot be read
+    virtual void result(const Outcome& outcome) = 0;
+    virtual void waiting(const std::string& id) = 0;  // flush --wait: its result comes later
+    virtual void content(UniqueFd fd) = 0;            // show: the message as queued (CRLF)
+};
+
+// What the process that runs the commands knows about deliveries.
+class DeliveryState {
+  public:
+    virtual ~DeliveryState() = default;
+    // Handed to a delivery thread (or about to be): must not be moved or deleted.
+    virtual bool in_flight(const std::string& id) const = 0;
+    // Scheduled for an attempt at or before now.
+    virtual bool due(const std::string& id) const = 0;
+    virtual void schedule(const std::string& id, std::int64_t when) = 0;  // 0: now
+    virtual void unschedule(const std::string& id) = 0;
+    virtual void pick_up() = 0;  // take in what waits in maildrop/
+    // How a message that left the queue lately left it ("delivered", "bounced: ..."), or "".
+    virtual std::string left_queue_as(const std::string&) const { return ""; }
+};
+
+// Without a daemon: nothing is in flight; a schedule is written into the envelope's
+// next_attempt, which the next nullrelayd run (or `nullrelayd --once`) honours.
+class OfflineDeliveryState : public DeliveryState {
+  public:
+    explicit OfflineDeliveryState(Spool& spool) : spool_(spool) {}
+    bool in_flight(const std::string&) const override { return false; }
+    bool due(const std::string&) const override { return false; }
+    void schedule(const std::string& id, std::int64_t when) override;
+    void unschedule(const std::string&) override {}
+    void pick_up() override {}
+    std::vector<Error> errors;  // schedules that could not be written
+
+  private:
+    Spool& spool_;
+};
+
+class QueueCommands {
+  public:
+    QueueCommands(Spool& spool, DeliveryState& deliveries)
+        : spool_(spool), deliveries_(deliveries) {}
+
+    // Every message in queue/, hold/ and failed/ that the selection picks (an empty selection
+    // picks all), oldest first. With only_uid, only that submitter's messages, and unreadable
+    // files are not reported (they might be anyone's).
+    void list(const Selection& selection, std::optional<std::uint32_t> only_uid, ReplySink& sink);
+    void show(const std::string& id, ReplySink& sink);
+    // One message a change applies to, and where it is.
+    struct Target {
+        std::string id;
+        Place place;
+    };
+    // flush, hold, release, remove, requeue, in two steps so that a caller can spread a long
+    // selection over time (the daemon's event loop must not stall on thousands of fsyncs):
+    // select() resolves the selection (reporting unknown ids and unreadable files; a flush
+    // picks up new submissions first), apply() changes one message and reports its outcome,
+    // or returns true when the outcome comes later (flush with wait): ask settle() once the
+    // DeliveryState says its attempt is over.
+    std::vector<Target> select(const Request& request, ReplySink& sink);
+    bool apply(const Request& request, const Target& target, ReplySink& sink);
+    // Both steps at once. Returns the ids whose outcome is still to come.
+    std::vector<std::string> act(const Request& request, ReplySink& sink);
+    // Where a flushed message stands now that its attempt is over.
+    Outcome settle(const std::string& id);
+
+  private:
+    std::vector<Target> targets(const Request& request, ReplySink& sink);
+    std::optional<Place> find(const std::string& id) const;
+    Outcome change(Action action, const Target& target, bool& wait_for_it);
+    Outcome hold(const Target& target);
+    Outcome release(const Target& target);
+    Outcome remove(const Target& target);
+    Outcome requeue(const Target& target);
+
+    Spool& spool_;
+    DeliveryState& deliveries_;
+};
+
+}  // namespace nullrelay

@@ -1,0 +1,173 @@
+// nullrelay: the admin program (also mailq and newaliases by argv[0]).
+//
+// SECURITY: not privileged (no setuid or setgid bit). Anyone may run it; what it may do is
+// decided by nullrelayd from the caller's kernel credentials on the control socket
+// (control_access.hpp): anyone lists their own messages' envelopes, only root and
+// admin_group members change the queue or read messages. Without a daemon only root gets
+// anywhere, and gives up root for the spool's owner first (queue_client.hpp). It never
+// reads credentials.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "config/config.hpp"
+#include "control/control_access.hpp"
+#include "control/queue_selection.hpp"
+#include "nullrelay/admin_queue.hpp"
+#include "nullrelay/rewrite_command.hpp"
+
+using namespace nullrelay;
+
+namespace {
+
+[[noreturn]] void fail(const Error& e) {
+    std::fprintf(stderr, "nullrelay: %s\n", e.message.c_str());
+    std::exit(e.exit_code);
+}
+
+Config load_or_fail(const std::string& path) {
+    auto config = load_config(path);
+    if (!config) fail(config.error());
+    return *config;
+}
+
+// `nullrelay check`, `newaliases` (and `sendmail -bi` through it): the configuration, the
+// maps it names and the admin group.
+int check(Config config) {
+    if (auto policy = access_policy(config, 0); !policy) fail(policy.error());
+    resolve_host_defaults(config);
+    if (int rc = check_address_maps(config); rc != EX_OK) return rc;
+    std::printf("%s: configuration is valid\n", config.path.c_str());
+    if (config.smarthosts.empty())
+        std::printf("no smarthost is set: mail is queued until one is configured\n");
+    return EX_OK;
+}
+
+// The selection options a subcommand takes, as typed.
+struct SelectionArgs {
+    std::vector<std::string> ids;
+    bool all = false;
+    std::string recipient, sender;
+
+    void add_to(CLI::App* cmd, bool with_all) {
+        cmd->add_option("ID", ids, "queue ids, as mailq shows them");
+        if (with_all) cmd->add_flag("--all", all, "every message this command applies to");
+        cmd->add_option("--recipient", recipient,
+                        "messages with an undelivered recipient matching this pattern "
+                        "(substring, or glob with * ? [])");
+        cmd->add_option("--sender", sender, "messages whose sender matches this pattern");
+    }
+    // Validated; `required`: the command must name what it acts on.
+    Selection get(bool required) const {
+        Selection s;
+        for (const auto& text : ids) {
+            auto id = canonical_queue_id(text);
+            if (!id) fail(id.error());
+            s.ids.push_back(*id);
+        }
+        if (all && !s.ids.empty()) fail({EX_USAGE, "give queue ids or --all, not both"});
+        s.all = all;
+        s.recipient = recipient;
+        s.sender = sender;
+        if (required && s.empty())
+            fail({EX_USAGE, "name the messages: queue ids, --all, --recipient or --sender"});
+        return s;
+    }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    ::signal(SIGPIPE, SIG_IGN);  // a daemon that goes away is an error return, not a signal
+    std::string name = argc > 0 ? argv[0] : "nullrelay";
+    name = name.substr(name.rfind('/') + 1);
+    std::string config_path = kDefaultConfigPath;
+
+    if (name == "mailq" || name == "newaliases") {
+        CLI::App app{name};
+        app.add_option("-C,--config", config_path, "configuration file");
+        CLI11_PARSE(app, argc, argv);
+        Config config = load_or_fail(config_path);
+        if (name == "newaliases") return check(config);
+        return list_queue({config, config_path}, {}, false);
+    }
+
+    CLI::App app{"nullrelay - inspect and manage the nullrelay mail queue"};
+    app.add_option("-C,--config", config_path, "configuration file");
+    app.require_subcommand(1);
+
+    // queue [--json] [ID...] [--recipient P] [--sender P]
+    auto* queue = app.add_subcommand("queue", "list queued mail as mailq does");
+    bool json = false;
+    SelectionArgs queue_sel;
+    queue->add_flag("--json", json, "one JSON object per line per message");
+    queue_sel.add_to(queue, false);
+
+    // show ID [--body]
+    auto* show = app.add_subcommand("show", "a message's envelope, state and header");
+    std::string show_id;
+    bool body = false;
+    show->add_option("ID", show_id, "queue id")->required();
+    show->add_flag("--body", body, "the body too");
+
+    // flush [ID...] [--wait] [--recipient P] [--sender P]
+    auto* flush = app.add_subcommand("flush", "attempt delivery now, ignoring the retry times");
+    bool wait = false;
+    SelectionArgs flush_sel;
+    flush_sel.add_to(flush, false);
+    flush->add_flag("--wait", wait, "wait for each attempt and report its outcome");
+
+    // hold, release, delete, requeue: ID...|--all [--recipient P] [--sender P]
+    struct Change {
+        Action action;
+        const char* help;
+        CLI::App* cmd = nullptr;
+        SelectionArgs sel;
+    };
+    std::vector<Change> changes = {
+        {Action::hold, "keep messages from delivery until released", nullptr, {}},
+        {Action::release, "deliver held messages again (attempted at once)", nullptr, {}},
+        {Action::remove, "delete messages for good", nullptr, {}},
+        {Action::requeue, "give failed messages a fresh start in the queue", nullptr, {}},
+    };
+    bool yes = false;
+    for (auto& c : changes) {
+        c.cmd = app.add_subcommand(std::string(to_string(c.action)), c.help);
+        c.sel.add_to(c.cmd, true);
+        if (c.action == Action::remove)
+            c.cmd->add_flag("-y,--yes", yes, "do not ask before deleting by --all or pattern");
+    }
+
+    auto* chk = app.add_subcommand("check", "validate the configuration and the maps");
+
+    // rewrite [-s] ADDRESS...
+    std::vector<std::string> rewrite_args;
+    bool rewrite_sender = false;
+    auto* rewrite = app.add_subcommand("rewrite", "show how addresses are rewritten, step by step");
+    rewrite->add_option("address", rewrite_args, "recipient (or sender) addresses")->required();
+    rewrite->add_flag("-s,--sender", rewrite_sender, "rewrite them as envelope senders");
+    CLI11_PARSE(app, argc, argv);
+
+    Config config = load_or_fail(config_path);
+    AdminContext ctx{config, config_path};
+    if (*queue) return list_queue(ctx, queue_sel.get(false), json);
+    if (*show) {
+        auto id = canonical_queue_id(show_id);
+        if (!id) fail(id.error());
+        return show_message(ctx, *id, body);
+    }
+    if (*flush) return change_queue(ctx, {Action::flush, flush_sel.get(false), wait}, false);
+    for (auto& c : changes)
+        if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
+    if (*chk) return check(config);
+    if (*rewrite) {
+        resolve_host_defaults(config);
+        return rewrite_command(config, rewrite_args, rewrite_sender);
+    }
+    return EX_USAGE;
+}

@@ -1,0 +1,191 @@
+#include "nullrelay/queue_client.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "control/control_protocol.hpp"
+#include "control/control_socket.hpp"
+#include "queue/queue_id.hpp"
+#include "util/durable_io.hpp"
+#include "util/program_path.hpp"
+#include "util/sys_error.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr int kReplyTimeoutMs = 60'000;  // without --wait: the daemon answers at once
+constexpr int kLockAttempts = 100;       // x 100 ms: a daemon starting up, another flush
+constexpr useconds_t kLockPauseUs = 100'000;
+
+Status via_daemon(UniqueFd sock, const Request& request, ReplySink& sink) {
+    auto text = encode_request(request);
+    if (!text) return text.error();
+    if (Status st = write_all(sock.get(), *text, "the control socket"); !st) return st;
+    ReplyDecoder decoder(sink);
+    std::vector<UniqueFd> fds;
+    char buf[65536];
+    while (!decoder.finished()) {
+        pollfd p{sock.get(), POLLIN, 0};
+        int ready = ::poll(&p, 1, request.wait ? -1 : kReplyTimeoutMs);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0)
+            return Error{EX_TEMPFAIL, fmt::format("nullrelayd did not answer within {} s",
+                                                  kReplyTimeoutMs / 1000)};
+        ssize_t n = receive_with_fds(sock.get(), buf, sizeof buf, fds);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return Error{EX_IOERR, fmt::format("reading from nullrelayd: {}", errno_text(errno))};
+        if (n == 0) break;
+        if (Status st = decoder.feed(std::string_view(buf, static_cast<size_t>(n)), fds); !st)
+            return st;
+    }
+    return decoder.outcome();
+}
+
+// Root gives up root for the spool's owner: files it writes stay readable by the daemon,
+// and a mistake cannot reach beyond the spool.
+Status become_spool_owner(const std::string& spool_dir) {
+    struct stat st;
+    std::string queue = spool_dir + "/queue";
+    if (::stat(queue.c_str(), &st) != 0)
+        return Error{EX_NOINPUT,
+                     fmt::format("cannot read the spool {}: {}", queue, errno_text(errno))};
+    if (::geteuid() == st.st_uid) return ok_status();
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(st.st_gid, st.st_gid, st.st_gid) != 0 ||
+        ::setresuid(st.st_uid, st.st_uid, st.st_uid) != 0 || ::geteuid() != st.st_uid)
+        return Error{EX_OSERR, fmt::format("cannot switch to the owner of {} (uid {}): {}", queue,
+                                           st.st_uid, errno_text(errno))};
+    return ok_status();
+}
+
+// `nullrelayd --once`: delivers what is due (the flushed messages were made due), then exits.
+Status run_delivery_once(const std::string& config_path) {
+    std::string daemon = sibling_program("nullrelayd");
+    pid_t pid = ::fork();
+    if (pid < 0) return Error{EX_OSERR, fmt::format("fork: {}", errno_text(errno))};
+    if (pid == 0) {
+        const char* argv[] = {daemon.c_str(), "--once", "-C", config_path.c_str(), nullptr};
+        ::execv(daemon.c_str(), const_cast<char* const*>(argv));
+        std::fprintf(stderr, "nullrelay: cannot run %s: %s\n", daemon.c_str(),
+                     errno_text(errno).c_str());
+        ::_exit(EX_UNAVAILABLE);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return Error{EX_OSERR, fmt::format("waitpid: {}", errno_text(errno))};
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok_status();
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+    return Error{code, fmt::format("{} --once failed (status {})", daemon, code)};
+}
+
+// Complete submissions waiting in maildrop/: a plain flush delivers them too, under the same
+// names (pickup keeps the id).
+std::vector<std::string> complete_submissions(const Spool& spool) {
+    std::vector<std::string> ids;
+    int fd = ::dup(spool.maildrop_fd());
+    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!dir) {
+        if (fd >= 0) ::close(fd);
+        return ids;
+    }
+    ::rewinddir(dir);
+    while (dirent* ent = ::readdir(dir)) {
+        struct stat st;
+        if (is_valid_queue_id(ent->d_name) &&
+            ::fstatat(spool.maildrop_fd(), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR))
+            ids.emplace_back(ent->d_name);
+    }
+    ::closedir(dir);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+// Where a submission went during the delivery run, if not into the queue.
+std::optional<Outcome> submission_left_behind(const Spool& spool, const std::string& id) {
+    struct stat st;
+    if (::fstatat(spool.maildrop_fd(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return Outcome{id, EX_TEMPFAIL, "not picked up (see the log above)"};
+    if (::stat((spool.root() + "/corrupt/" + id).c_str(), &st) == 0)
+        return Outcome{id, EX_DATAERR, "refused at pickup: moved to corrupt/"};
+    return std::nullopt;
+}
+
+Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const Request& request,
+              ReplySink& sink) {
+    OfflineDeliveryState deliveries(spool);
+    QueueCommands commands(spool, deliveries);
+    std::vector<std::string> submitted;
+    if (request.action == Action::flush && request.selection.empty())
+        submitted = complete_submissions(spool);
+    std::vector<std::string> pending = commands.act(request, sink);
+    for (const Error& e : deliveries.errors)
+        sink.problem(e);
+    if (request.action != Action::flush) return ok_status();
+    if (request.wait)
+        for (const std::string& id : submitted)
+            sink.waiting(id);
+    lock.reset();  // nullrelayd --once takes it
+    Status st = run_delivery_once(config_path);
+    for (const std::string& id : pending)
+        sink.result(commands.settle(id));
+    if (request.wait)
+        for (const std::string& id : submitted)
+            sink.result(submission_left_behind(spool, id).value_or(commands.settle(id)));
+    return st;
+}
+
+}  // namespace
+
+Status run_queue_request(const Config& config, const std::string& config_path,
+                         const Request& request, ReplySink& sink) {
+    const std::string control = config.spool_dir + "/control";
+    for (int attempt = 0;; ++attempt) {
+        auto sock = connect_control_socket(control);
+        if (sock) return via_daemon(std::move(*sock), request, sink);
+        if (sock.error().exit_code != EX_UNAVAILABLE) return sock.error();
+        if (::getuid() != 0)
+            return Error{
+                EX_UNAVAILABLE,
+                fmt::format("nullrelayd is not running, and without it only root can {}",
+                            request.action == Action::list ? "read the queue" : "reach the queue")};
+        if (Status st = become_spool_owner(config.spool_dir); !st) return st;
+        auto spool = Spool::open(config.spool_dir);
+        if (!spool)
+            return Error{spool.error().exit_code,
+                         fmt::format("cannot read the spool: {}", spool.error().message)};
+        if (request.action == Action::list || request.action == Action::show) {
+            // Reading needs no lock: every change is an atomic rename. Nothing is in flight
+            // without a daemon (a running nullrelayd --once is not seen).
+            OfflineDeliveryState deliveries(*spool);
+            QueueCommands commands(*spool, deliveries);
+            if (request.action == Action::list)
+                commands.list(request.selection, std::nullopt, sink);
+            else
+                commands.show(request.selection.ids.front(), sink);
+            return ok_status();
+        }
+        auto lock = spool->lock(false);
+        if (!lock) return lock.error();
+        if (lock->valid()) return direct(*spool, std::move(*lock), config_path, request, sink);
+        if (attempt >= kLockAttempts)
+            return Error{EX_TEMPFAIL,
+                         fmt::format("the spool {} is locked by another process (a nullrelayd "
+                                     "starting, or a flush); try again",
+                                     config.spool_dir)};
+        ::usleep(kLockPauseUs);
+    }
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,97 @@
+#include "nullrelayd/credentials.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "util/durable_io.hpp"
+#include "util/sys_error.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+// Refuses a secret file that someone other than the daemon (and its group) could read.
+Status check_secret_file(int fd, const std::string& path, const char* what) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return Error{EX_CONFIG, fmt::format("{} {} is not a regular file", what, path)};
+    if (st.st_mode & S_IROTH)
+        return Error{EX_CONFIG, fmt::format("{} {} is readable by every user; chmod 600 it "
+                                            "(owner: the nullrelay user)",
+                                            what, path)};
+    // The daemon's own group is as trusted as the daemon; any other group is other people.
+    if ((st.st_mode & S_IRGRP) && st.st_gid != ::getegid())
+        return Error{EX_CONFIG,
+                     fmt::format("{} {} is readable by group {}, which is not the "
+                                 "daemon's own; chmod 600 it (owner: the nullrelay user)",
+                                 what, path, st.st_gid)};
+    return ok_status();
+}
+
+UniqueFd open_secret_file(const std::string& path) {
+    return UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+}
+
+Result<std::string> read_secret_file(const std::string& path, const char* what) {
+    UniqueFd fd = open_secret_file(path);
+    if (!fd.valid())
+        return Error{EX_CONFIG,
+                     fmt::format("cannot read {} {}: {}", what, path, errno_text(errno))};
+    if (Status st = check_secret_file(fd.get(), path, what); !st) return st.error();
+    auto text = read_small_file(AT_FDCWD, path, 64 * 1024);
+    if (!text) return Error{EX_CONFIG, text.error().message};
+    std::string pw = text->substr(0, text->find('\n'));
+    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+    if (pw.empty()) return Error{EX_CONFIG, fmt::format("{} {} is empty", what, path)};
+    return pw;
+}
+
+}  // namespace
+
+Result<Credentials> load_credentials(const Config& config) {
+    Credentials c;
+    // The TLS client key is a secret too; libcurl reads it at each handshake.
+    if (!config.tls_client_key.empty()) {
+        UniqueFd fd = open_secret_file(config.tls_client_key);
+        if (!fd.valid())
+            return Error{EX_CONFIG, fmt::format("cannot read tls_client_key {}: {}",
+                                                config.tls_client_key, errno_text(errno))};
+        if (Status st = check_secret_file(fd.get(), config.tls_client_key, "tls_client_key"); !st)
+            return st.error();
+    }
+    if (config.auth_user.empty()) return c;
+    c.user = config.auth_user;
+    c.mechanism = config.auth_mechanism;
+    if (!config.password_file.empty()) {
+        auto pw = read_secret_file(config.password_file, "password_file");
+        if (!pw) return pw.error();
+        c.password = std::move(*pw);
+        return c;
+    }
+    if (!config.password_command.empty()) {
+        // Checked now so that a typo is an error at start, not a deferral at each delivery.
+        const std::string& program = config.password_command.front();
+        if (::access(program.c_str(), X_OK) != 0)
+            return Error{EX_CONFIG, fmt::format("password_command {} cannot be run: {}", program,
+                                                errno_text(errno))};
+        c.command = config.password_command;
+        return c;
+    }
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir)
+        return Error{EX_CONFIG, fmt::format("{}: auth_user is set but neither password_file nor "
+                                            "password_command is, and there is no systemd "
+                                            "credential (CREDENTIALS_DIRECTORY is not set)",
+                                            config.path)};
+    auto pw = read_secret_file(std::string(dir) + "/password", "systemd credential");
+    if (!pw) return pw.error();
+    c.password = std::move(*pw);
+    return c;
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,29 @@
+// Loads the smarthost secret, or how to obtain it. Only the daemon calls this.
+//
+// Where the secret comes from, in this order:
+//  - password_file: its first line;
+//  - password_command: run by SmtpSession whenever it needs the secret (secret_command.hpp);
+//  - neither: the systemd credential $CREDENTIALS_DIRECTORY/password (LoadCredential=).
+// Threat: a secret other local users can read. A file readable by every user is refused, and
+// so is one readable by a group other than the daemon's own; the same holds for tls_client_key.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "util/result.hpp"
+
+namespace nullrelay {
+
+struct Credentials {
+    std::string user;
+    std::string password;              // fixed secret (password_file, systemd credential)
+    std::vector<std::string> command;  // or password_command's argv: run when needed
+    AuthMechanism mechanism = AuthMechanism::automatic;
+    bool configured() const { return !user.empty(); }
+};
+
+Result<Credentials> load_credentials(const Config& config);
+
+}  // namespace nullrelay

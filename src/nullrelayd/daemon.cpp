@@ -1,0 +1,424 @@
+#include "nullrelayd/daemon.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "nullrelayd/control_server.hpp"
+#include "nullrelayd/credentials.hpp"
+#include "nullrelayd/delivery.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+#include "util/sys_error.hpp"
+#include "util/text.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr std::int64_t kPickupRetrySeconds = 30;
+// Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
+// ones before starts while the next batch is picked up.
+constexpr size_t kPickupBatch = 64;
+
+void read_counter(int fd) {
+    std::uint64_t v;
+    while (::read(fd, &v, sizeof v) > 0) {
+    }
+}
+
+}  // namespace
+
+// What the queue commands on the control socket may ask of the schedule and tell it
+// (queue_commands.hpp). Used in the event-loop thread only, like the schedule itself.
+class Daemon::QueueView final : public DeliveryState {
+  public:
+    explicit QueueView(Daemon& d) : d_(d) {}
+    bool in_flight(const std::string& id) const override { return d_.in_flight_.count(id) > 0; }
+    bool due(const std::string& id) const override {
+        auto it = d_.due_at_.find(id);
+        return it != d_.due_at_.end() && it->second <= now_seconds();
+    }
+    void schedule(const std::string& id, std::int64_t when) override { d_.schedule(id, when); }
+    void unschedule(const std::string& id) override {
+        if (auto it = d_.due_at_.find(id); it != d_.due_at_.end()) {
+            d_.by_time_.erase({it->second, id});
+            d_.due_at_.erase(it);
+        }
+    }
+    void pick_up() override { d_.pick_up_all(); }
+    std::string left_queue_as(const std::string& id) const override {
+        auto it = d_.left_queue_.find(id);
+        return it == d_.left_queue_.end() ? "" : it->second;
+    }
+
+  private:
+    Daemon& d_;
+};
+
+Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
+    : config_(std::move(config)),
+      credentials_(std::move(credentials)),
+      options_(std::move(options)) {}
+
+Daemon::~Daemon() {
+    stop_workers();
+    stop_reaper();
+}
+
+Status Daemon::start() {
+    auto spool = Spool::open(config_.spool_dir);
+    if (!spool) return spool.error();
+    spool_ = std::make_unique<Spool>(std::move(*spool));
+    auto lock = spool_->lock(false);
+    if (!lock) return lock.error();
+    if (!lock->valid())
+        return Error{EX_TEMPFAIL,
+                     fmt::format("another nullrelayd is already running on {}", config_.spool_dir)};
+    lock_ = std::move(*lock);
+    spool_->remove_orphans();
+
+    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    timer_.reset(::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+    wake_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&mask, sig);
+    signal_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (!epoll_.valid() || !timer_.valid() || !wake_.valid() || !signal_.valid())
+        return Error{EX_OSERR, fmt::format("cannot set up the event loop: {}", errno_text(errno))};
+    std::vector<int> fds = {timer_.get(), wake_.get(), signal_.get()};
+    if (!options_.once) {
+        inotify_.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+        // IN_ATTRIB: sendmail set the completion mark. IN_CLOSE_WRITE: a writer went away
+        // (maybe leaving an incomplete file to remove).
+        if (!inotify_.valid() ||
+            ::inotify_add_watch(inotify_.get(), spool_->maildrop_path().c_str(),
+                                IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+            return Error{EX_OSERR, fmt::format("cannot watch {}: {}", spool_->maildrop_path(),
+                                               errno_text(errno))};
+        queue_view_ = std::make_unique<QueueView>(*this);
+        auto control =
+            ControlServer::start(config_.spool_dir + "/control", *spool_, config_, *queue_view_);
+        if (!control) return control.error();
+        control_server_ = std::move(*control);
+        fds.push_back(inotify_.get());
+        fds.push_back(control_server_->fd());
+    }
+    for (int fd : fds) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+            return Error{EX_OSERR, fmt::format("epoll_ctl: {}", errno_text(errno))};
+    }
+    auto maps = load_address_maps(config_);
+    if (!maps) return maps.error();
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
+    start_workers();
+    reaper_ = std::thread([this] {
+        while (auto id = retired_.pop())
+            spool_->purge_retired(*id);
+    });
+
+    // What was there before we started: the queue, then (from the event loop, batch by batch)
+    // the submissions waiting in maildrop/.
+    queue_maildrop();
+    for (const std::string& id : spool_->list(Place::queue)) {
+        auto env = spool_->load(Place::queue, id);
+        if (!env) {
+            log_error("{}", env.error().message);
+            continue;
+        }
+        schedule(id, options_.flush_all ? 0 : env->next_attempt);
+    }
+    log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
+             config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
+             config_.smarthosts.empty()
+                 ? std::string("(none)")
+                 : fmt::format("{}:{}", config_.smarthosts[0].host, config_.smarthosts[0].port));
+    return ok_status();
+}
+
+void Daemon::start_workers() {
+    abort_transfers_ = false;
+    jobs_.reopen();
+    for (int i = 0; i < config_.connections; ++i)
+        workers_.emplace_back([this] { worker_main(); });
+}
+
+void Daemon::stop_workers() {
+    // Handed out but not started: still due (a reload restarts the workers and must find them).
+    for (const std::string& id : jobs_.close()) {
+        in_flight_.erase(id);
+        schedule(id, 0);
+    }
+    for (auto& t : workers_)
+        t.join();
+    workers_.clear();
+    drain_completions();
+}
+
+void Daemon::stop_reaper() {
+    if (!reaper_.joinable()) return;
+    for (const std::string& id : retired_.close())
+        spool_->purge_retired(id);
+    reaper_.join();
+}
+
+void Daemon::worker_main() {
+    Deliverer deliverer(*spool_, config_, credentials_, pickup_->rewriter(), &abort_transfers_);
+    deliverer.set_verbose(options_.verbose);
+    while (auto id = jobs_.pop()) {
+        auto outcome = deliverer.deliver(*id);
+        if (outcome.retired) retired_.push(*id);
+        {
+            std::lock_guard lock(completions_mutex_);
+            completions_.push_back(
+                {*id, outcome.next_attempt, std::move(outcome.queued), std::move(outcome.left_as)});
+        }
+        std::uint64_t one = 1;
+        ssize_t n = ::write(wake_.get(), &one, sizeof one);
+        (void)n;
+    }
+}
+
+void Daemon::drain_completions() {
+    std::vector<Completion> done;
+    {
+        std::lock_guard lock(completions_mutex_);
+        done.swap(completions_);
+    }
+    for (auto& c : done) {
+        in_flight_.erase(c.id);
+        if (!c.left_as.empty()) {
+            if (left_queue_.size() > 100000) left_queue_.clear();
+            left_queue_[c.id] = c.left_as;
+        }
+        if (c.next_attempt) schedule(c.id, *c.next_attempt);
+        for (const std::string& id : c.queued)
+            schedule(id, 0);
+    }
+}
+
+void Daemon::schedule(const std::string& id, std::int64_t when) {
+    if (auto it = due_at_.find(id); it != due_at_.end()) {
+        by_time_.erase({it->second, id});
+        due_at_.erase(it);
+    }
+    if (in_flight_.count(id)) return;  // its worker reports the next time itself
+    due_at_[id] = when;
+    by_time_.insert({when, id});
+}
+
+void Daemon::dispatch_due() {
+    const std::int64_t now = now_seconds();
+    while (!by_time_.empty() && by_time_.begin()->first <= now) {
+        std::string id = by_time_.begin()->second;
+        by_time_.erase(by_time_.begin());
+        due_at_.erase(id);
+        in_flight_.insert(id);
+        jobs_.push(id);
+    }
+}
+
+void Daemon::arm_timer() {
+    std::int64_t next = 0;
+    if (!by_time_.empty()) next = by_time_.begin()->first;
+    if (pickup_retry_at_ && (!next || pickup_retry_at_ < next)) next = pickup_retry_at_;
+    itimerspec spec{};
+    if (next) spec.it_value.tv_sec = std::max<std::int64_t>(next, 1);  // 0 would disarm
+    ::timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+void Daemon::queue_for_pickup(const std::string& name) {
+    if (in_backlog_.insert(name).second) pickup_backlog_.push_back(name);
+}
+
+void Daemon::queue_maildrop() {
+    for (const std::string& name : pickup_->scan())
+        if (!pickup_failed_.count(name)) queue_for_pickup(name);
+}
+
+void Daemon::pick_up_batch() {
+    std::vector<std::string> names;
+    while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
+        names.push_back(std::move(pickup_backlog_.front()));
+        pickup_backlog_.pop_front();
+        in_backlog_.erase(names.back());
+    }
+    std::vector<PickupResult> batch = pickup_->take(names);
+    for (size_t i = 0; i < batch.size(); ++i)
+        report_pickup(names[i], batch[i]);
+}
+
+void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
+    using Kind = PickupResult::Kind;
+    switch (r.kind) {
+        case Kind::queued:
+            log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
+                     r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
+                     r.envelope.recipients.size());
+            schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
+            break;
+        case Kind::quarantined:
+            log_warning("maildrop/{}: {}; moved to corrupt/", one_line(name), r.detail);
+            break;
+        case Kind::failed:
+            log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);
+            pickup_retry_at_ = now_seconds() + kPickupRetrySeconds;
+            pickup_failed_.insert(name);  // retried by the timer or a flush, not by events
+            break;
+        case Kind::removed_abandoned:
+            // An empty one held nothing (sendmail -bp, -q and -bs give theirs up): no news.
+            if (r.detail != "empty")
+                log_info("maildrop/{}: removed an incomplete submission", one_line(name));
+            break;
+        case Kind::staged:  // commit() leaves none
+        case Kind::not_ready:
+        case Kind::gone:
+            break;
+    }
+}
+
+void Daemon::pick_up_all() {
+    pickup_retry_at_ = 0;
+    pickup_failed_.clear();
+    queue_maildrop();
+    while (!pickup_backlog_.empty())
+        pick_up_batch();
+}
+
+void Daemon::handle_inotify() {
+    alignas(inotify_event) char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        for (char* p = buf; p < buf + n;) {
+            auto* ev = reinterpret_cast<inotify_event*>(p);
+            if (ev->mask & IN_Q_OVERFLOW) {
+                queue_maildrop();  // events were lost: look at everything
+            } else if (ev->len > 0 && !pickup_failed_.count(ev->name)) {
+                queue_for_pickup(ev->name);
+            }
+            p += sizeof(inotify_event) + ev->len;
+        }
+    }
+}
+
+void Daemon::reload() {
+    auto config = load_config(options_.config_path, true);
+    if (!config) {
+        log_error("reload: {}; keeping the running configuration", config.error().message);
+        return;
+    }
+    resolve_host_defaults(*config);
+    auto credentials = load_credentials(*config);
+    if (!credentials) {
+        log_error("reload: {}; keeping the running configuration", credentials.error().message);
+        return;
+    }
+    // The maps belong to the configuration: both change, or neither.
+    auto maps = load_address_maps(*config);
+    if (!maps) {
+        log_error("reload: {}; keeping the running configuration and maps", maps.error().message);
+        return;
+    }
+    if (config->spool_dir != config_.spool_dir) {
+        log_warning("reload: spool_dir changed; that takes a restart. Keeping {}",
+                    config_.spool_dir);
+        config->spool_dir = config_.spool_dir;
+    }
+    // Delivery threads read the configuration: let them finish their message first.
+    stop_workers();
+    config_ = std::move(*config);
+    credentials_ = std::move(*credentials);
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
+    start_workers();
+    log_info("configuration reloaded from {}", config_.path);
+}
+
+void Daemon::handle_signal() {
+    signalfd_siginfo info;
+    while (::read(signal_.get(), &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGHUP) {
+            reload();
+        } else if (!stopping_) {
+            log_info("stopping on signal {}; {} delivery(ies) in flight", info.ssi_signo,
+                     in_flight_.size());
+            stopping_ = true;
+            stop_deadline_ms_ = monotonic_ms() + config_.shutdown_timeout.count() * 1000;
+            for (const std::string& id : jobs_.close())
+                in_flight_.erase(id);
+        }
+    }
+}
+
+bool Daemon::idle() const {
+    return in_flight_.empty() && pickup_backlog_.empty() &&
+           (by_time_.empty() || by_time_.begin()->first > now_seconds());
+}
+
+int Daemon::run() {
+    if (Status st = start(); !st) {
+        log_error("{}", st.error().message);
+        return st.error().exit_code;
+    }
+    for (;;) {
+        drain_completions();
+        if (control_server_) control_server_->check_waiters();
+        if (stopping_ && in_flight_.empty()) break;
+        if (!stopping_) {
+            if (!pickup_backlog_.empty()) pick_up_batch();
+            dispatch_due();
+        }
+        if (options_.once && idle()) break;
+        arm_timer();
+        int timeout = pickup_backlog_.empty() ? -1 : 0;  // more to pick up: only a look
+        if (stopping_) {
+            std::int64_t left = stop_deadline_ms_ - monotonic_ms();
+            if (left <= 0 && !abort_transfers_) {
+                log_warning("abandoning {} delivery(ies) in flight; they stay queued",
+                            in_flight_.size());
+                abort_transfers_ = true;
+            }
+            timeout = left > 0 ? static_cast<int>(left) : 200;
+        }
+        epoll_event events[8];
+        int n = ::epoll_wait(epoll_.get(), events, 8, timeout);
+        for (int i = 0; i < n; ++i) {
+            int fd = events[i].data.fd;
+            if (fd == wake_.get())
+                read_counter(fd);
+            else if (fd == timer_.get()) {
+                read_counter(fd);
+                if (pickup_retry_at_ && pickup_retry_at_ <= now_seconds()) pick_up_all();
+            } else if (fd == signal_.get())
+                handle_signal();
+            else if (fd == inotify_.get() && !stopping_)
+                handle_inotify();
+            else if (control_server_ && fd == control_server_->fd()) {
+                drain_completions();  // answer with what the delivery threads have finished
+                control_server_->handle();
+            }
+        }
+    }
+    stop_workers();
+    stop_reaper();
+    control_server_.reset();
+    log_info("nullrelayd stopped");
+    return EX_OK;
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,110 @@
+// nullrelayd's event loop. One thread watches maildrop/ (inotify), the control socket,
+// signals and one timer set to the earliest next attempt; it picks up new mail (a batch per
+// turn, so delivery of one batch overlaps the pickup of the next) and hands due messages to
+// `connections` delivery threads, each with its own reusable SMTP connection. Nothing polls: an
+// idle daemon sleeps until a submission, a command, a signal or the next retry.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.hpp"
+#include "nullrelayd/pickup.hpp"
+#include "nullrelayd/smtp_session.hpp"
+#include "queue/spool.hpp"
+#include "util/unique_fd.hpp"
+#include "util/work_queue.hpp"
+
+namespace nullrelay {
+
+class ControlServer;
+
+struct DaemonOptions {
+    bool once = false;  // deliver what is due (all with flush_all), then exit
+    bool flush_all = false;
+    std::string config_path;
+    bool verbose = false;  // log the (redacted) SMTP transcript of every attempt
+};
+
+class Daemon {
+  public:
+    Daemon(Config config, Credentials credentials, DaemonOptions options);
+    ~Daemon();
+    // Runs until SIGTERM/SIGINT (or, with `once`, until the work is done). Returns an exit code.
+    int run();
+
+  private:
+    struct Completion {
+        std::string id;
+        std::optional<std::int64_t> next_attempt;
+        std::vector<std::string> queued;  // new messages (bounces), due now
+        std::string left_as;              // how it left the queue, if it did
+    };
+
+    Status start();
+    void start_workers();
+    void stop_workers();
+    void worker_main();
+    void stop_reaper();
+    void queue_for_pickup(const std::string& name);
+    // Everything in maildrop/ but what failed lately (pickup_failed_) joins the backlog.
+    void queue_maildrop();
+    void pick_up_batch();
+    void report_pickup(const std::string& name, const PickupResult& result);
+    // Picks up everything in maildrop/ now (a flush, the retry timer).
+    void pick_up_all();
+    void schedule(const std::string& id, std::int64_t when);
+    void dispatch_due();
+    void arm_timer();
+    void drain_completions();
+    void handle_inotify();
+    void handle_signal();
+    void reload();
+    bool idle() const;
+
+    Config config_;
+    Credentials credentials_;
+    DaemonOptions options_;
+    std::unique_ptr<Spool> spool_;
+    std::unique_ptr<Pickup> pickup_;
+    UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
+
+    std::set<std::pair<std::int64_t, std::string>> by_time_;
+    std::unordered_map<std::string, std::int64_t> due_at_;
+    std::unordered_set<std::string> in_flight_;
+    // How messages left the queue lately, for flush --wait (bounded: cleared when large).
+    std::unordered_map<std::string, std::string> left_queue_;
+    // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
+    std::deque<std::string> pickup_backlog_;
+    std::unordered_set<std::string> in_backlog_;
+    std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
+    std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
+
+    WorkQueue<std::string> jobs_;
+    std::mutex completions_mutex_;
+    std::vector<Completion> completions_;
+    std::vector<std::thread> workers_;
+    // Delivered messages' files, unlinked off the delivery threads (Spool::retire).
+    WorkQueue<std::string> retired_;
+    std::thread reaper_;
+    std::atomic<bool> abort_transfers_{false};
+    bool stopping_ = false;
+    std::int64_t stop_deadline_ms_ = 0;
+
+    // The control socket (queue commands run here, in the event-loop thread), and what it may
+    // ask of the schedule. Declared last: destroyed first.
+    class QueueView;
+    std::unique_ptr<QueueView> queue_view_;
+    std::unique_ptr<ControlServer> control_server_;
+};
+
+}  // namespace nullrelay

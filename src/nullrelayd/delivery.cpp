@@ -1,0 +1,222 @@
+#include "nullrelayd/delivery.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "nullrelayd/delivery_outcome.hpp"
+#include "util/log.hpp"
+#include "util/text.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+std::string_view status_word(Verdict v) {
+    switch (v) {
+        case Verdict::sent:
+            return "sent";
+        case Verdict::deferred:
+            return "deferred";
+        case Verdict::bounced:
+            return "bounced";
+    }
+    return "deferred";
+}
+
+std::string orig_to(const Recipient& r) {
+    return !r.original.empty() && r.original != r.address
+               ? fmt::format(", orig_to=<{}>", r.original)
+               : "";
+}
+
+}  // namespace
+
+std::int64_t backoff_seconds(const Config& config, int attempts) {
+    std::int64_t wait = config.retry_min.count();
+    for (int i = 1; i < attempts && wait < config.retry_max.count(); ++i)
+        wait *= 2;
+    return std::min<std::int64_t>(wait, config.retry_max.count());
+}
+
+Deliverer::Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
+                     const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag)
+    : spool_(spool),
+      config_(config),
+      credentials_(credentials),
+      rewriter_(rewriter),
+      abort_flag_(abort_flag) {}
+
+Deliverer::~Deliverer() = default;
+
+SmtpSession& Deliverer::session(size_t i) {
+    if (sessions_.size() <= i) sessions_.resize(i + 1);
+    if (!sessions_[i])
+        sessions_[i] = std::make_unique<SmtpSession>(config_, config_.smarthosts[i], credentials_,
+                                                     abort_flag_);
+    return *sessions_[i];
+}
+
+Deliverer::Outcome Deliverer::deliver(const std::string& id) {
+    auto loaded = spool_.load(Place::queue, id);
+    if (!loaded) {
+        // Left where it is for the admin (nullrelay queue reports it); not retried in a loop.
+        log_error("{}: {}", id, loaded.error().message);
+        return {};
+    }
+    Envelope env = std::move(*loaded);
+    std::vector<size_t> pending;
+    for (size_t i = 0; i < env.recipients.size(); ++i)
+        if (env.recipients[i].state == RecipientState::pending) pending.push_back(i);
+
+    AttemptVerdict verdict;
+    std::string relay = "none";
+    if (pending.empty()) {
+        verdict.summary = "";
+    } else if (config_.smarthosts.empty()) {
+        verdict.summary = "no smarthost configured (set smarthost in " + config_.path + ")";
+        verdict.recipients.assign(pending.size(), {Verdict::deferred, "4.3.5", verdict.summary});
+    } else {
+        auto content = spool_.open_content(id);
+        if (!content) {
+            log_error("{}: {}", id, content.error().message);
+            return {};
+        }
+        SmtpMessage msg;
+        msg.sender = env.sender;
+        for (size_t i : pending)
+            msg.recipients.push_back(env.recipients[i].address);
+        msg.content_fd = content->get();
+        msg.size = env.size;
+        // Failover: the next smarthost only when this one said nothing about the message
+        // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
+        for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
+            SmtpAttempt attempt = session(h).send(msg);
+            if (verbose_)
+                for (const auto& line : split(attempt.transcript, '\n'))
+                    if (!line.empty())  // continuation lines of a multi-line reply: "< " too
+                        log_info("{}: {}: {}{}", id, attempt.relay,
+                                 line.starts_with("> ") || line.starts_with("< ") ? "" : "< ",
+                                 line);
+            verdict = decide_outcome(attempt, pending.size());
+            relay = attempt.relay;
+            if (!verdict.try_next_host || (abort_flag_ && abort_flag_->load())) break;
+            if (h + 1 < config_.smarthosts.size())
+                log_warning("{}: {}; trying the next smarthost", id, verdict.summary);
+        }
+    }
+
+    ++env.attempts;
+    const double delay = std::max(0.0, clock_() - static_cast<double>(env.arrival));
+    std::vector<std::pair<size_t, FailedRecipient>> failed;  // index in env.recipients
+    for (size_t k = 0; k < pending.size(); ++k) {
+        Recipient& r = env.recipients[pending[k]];
+        const RecipientVerdict& rv = verdict.recipients[k];
+        r.last_reply = one_line(rv.reply);
+        if (rv.verdict == Verdict::sent) r.state = RecipientState::sent;
+        // A 5xx recipient stays pending until finish() has queued its bounce.
+        if (rv.verdict == Verdict::bounced)
+            failed.push_back({pending[k], {r.address, r.original, rv.dsn, r.last_reply}});
+        log_info("{}: to=<{}>{}, relay={}, delay={:.1f}, tries={}, dsn={}, status={} ({})", id,
+                 r.address, orig_to(r), relay, delay, env.attempts, rv.dsn, status_word(rv.verdict),
+                 r.last_reply);
+    }
+    env.last_error = one_line(verdict.summary);
+
+    // Past queue_lifetime, the recipients still deferred fail too (RFC 3463 4.4.7).
+    const std::int64_t now = whole_seconds(clock_);
+    if (now - env.arrival >= config_.queue_lifetime.count()) {
+        for (size_t i = 0; i < env.recipients.size(); ++i) {
+            const Recipient& r = env.recipients[i];
+            if (r.state != RecipientState::pending ||
+                std::any_of(failed.begin(), failed.end(), [&](auto& f) { return f.first == i; }))
+                continue;
+            std::string last = !r.last_reply.empty() ? r.last_reply : env.last_error;
+            failed.push_back({i, {r.address, r.original, "4.4.7", last}});
+            log_info(
+                "{}: to=<{}>{}, relay=none, delay={:.1f}, tries={}, dsn=4.4.7, "
+                "status=expired (gave up after {}s in the queue; last error: {})",
+                id, r.address, orig_to(r), delay, env.attempts, config_.queue_lifetime.count(),
+                last);
+        }
+    }
+    return finish(env, failed);
+}
+
+Deliverer::Outcome Deliverer::finish(
+    Envelope& env, const std::vector<std::pair<size_t, FailedRecipient>>& failed) {
+    const std::string& id = env.id;
+    Outcome out;
+    const std::int64_t now = whole_seconds(clock_);
+    // Failed recipients are marked bounced only once their bounce is durably queued: a crash
+    // before that leaves them pending, so they are tried (and bounced) again, never lost.
+    // A message from <> is itself a bounce and gets none (no loops), and a sender that asked
+    // for no failure report (-N never, or a list without "failure": RFC 3461) gets none
+    // either: such a message ends in failed/, kept for the admin, never silently dropped.
+    const bool no_report =
+        env.sender.empty() ||
+        (!env.dsn.notify.empty() && env.dsn.notify.find("failure") == std::string::npos);
+    bool bounce_queued = no_report;
+    if (!failed.empty() && !no_report) {
+        std::vector<FailedRecipient> report;
+        for (const auto& f : failed)
+            report.push_back(f.second);
+        auto bounce = queue_bounce(spool_, config_, rewriter_, env, report, now);
+        if (bounce) {
+            log_info("{}: sender non-delivery notification: {}", id, *bounce);
+            out.queued.push_back(*bounce);
+            bounce_queued = true;
+        } else {
+            log_error("{}: cannot queue the bounce ({}); the failed recipients stay queued", id,
+                      bounce.error().message);
+            env.last_error = one_line("cannot queue the bounce: " + bounce.error().message);
+        }
+    }
+    if (bounce_queued)
+        for (const auto& f : failed)
+            env.recipients[f.first].state = RecipientState::bounced;
+
+    if (env.has_pending()) {
+        // The last try falls on the expiry time, so a message never outlives queue_lifetime
+        // by a whole backoff interval. (Past it, only when its bounce could not be queued,
+        // the backoff alone applies: no retry storm on a full disk.)
+        const std::int64_t expiry = env.arrival + config_.queue_lifetime.count();
+        env.next_attempt = now + backoff_seconds(config_, env.attempts);
+        if (expiry > now) env.next_attempt = std::min(env.next_attempt, expiry);
+        if (Status st = spool_.store(Place::queue, env); !st)
+            log_error("{}: {}", id, st.error().message);
+        out.next_attempt = env.next_attempt;
+        return out;
+    }
+    bool any_bounced =
+        std::any_of(env.recipients.begin(), env.recipients.end(),
+                    [](const Recipient& r) { return r.state == RecipientState::bounced; });
+    if (any_bounced && no_report) {
+        // Kept for the admin with the reasons in its envelope; never bounced, never deleted.
+        Status st = spool_.store(Place::queue, env);
+        if (st) st = spool_.move(id, Place::queue, Place::failed);
+        if (!st)
+            log_error("{}: {}", id, st.error().message);
+        else
+            log_info("{}: undeliverable {} moved to failed/ ({})", id,
+                     env.sender.empty() ? "bounce" : "message (no report asked for)",
+                     env.last_error);
+        return out;
+    }
+    // Every recipient was delivered or has its bounce queued.
+    out.left_as = "delivered";
+    for (const auto& r : env.recipients)
+        if (r.state == RecipientState::bounced) {
+            out.left_as = "bounced: " + r.last_reply;
+            break;
+        }
+    if (Status st = spool_.retire(id); !st) {
+        log_error("{}: {}", id, st.error().message);
+    } else {
+        out.retired = true;
+        log_info("{}: removed", id);
+    }
+    return out;
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,68 @@
+// Delivers one queued message: one SMTP transaction with all its pending recipients, through
+// the smarthosts in order until one gives a verdict; then records the result in the queue
+// (docs/queue.md): failed recipients -> a bounce to the sender is queued first; some left ->
+// retry later with backoff (the rest bounces once queue_lifetime is over); nothing left ->
+// removed, or, for a bounce that itself failed, moved to failed/ (never bounced, never dropped).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+#include "maps/address_rewriter.hpp"
+#include "nullrelayd/bounce.hpp"
+#include "nullrelayd/smtp_session.hpp"
+#include "queue/spool.hpp"
+#include "util/clock.hpp"
+
+namespace nullrelay {
+
+// Seconds to wait after the n-th failed attempt (n >= 1): retry_min doubling to retry_max.
+std::int64_t backoff_seconds(const Config& config, int attempts);
+
+class Deliverer {
+  public:
+    // `rewriter` (with the maps) addresses bounces; it must outlive the Deliverer.
+    Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
+              const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag);
+    ~Deliverer();
+
+    struct Outcome {
+        // When the message wants its next attempt (seconds since the epoch), or nullopt when
+        // it has left the queue (delivered, bounced, failed) or cannot be handled now.
+        std::optional<std::int64_t> next_attempt;
+        // Messages this delivery queued (bounces), due now.
+        std::vector<std::string> queued;
+        // How the message left the queue, when it did: "delivered", or "bounced: <reason>".
+        std::string left_as;
+        // It left by Spool::retire(): Spool::purge_retired() is still to be called.
+        bool retired = false;
+    };
+    Outcome deliver(const std::string& id);
+    // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).
+    void set_verbose(bool verbose) { verbose_ = verbose; }
+    // The time that arrival, backoff and expiry are measured in (tests set it).
+    void set_clock(Clock clock) { clock_ = std::move(clock); }
+
+  private:
+    SmtpSession& session(size_t index);
+    // Records the attempt's outcome in the queue; see the header comment.
+    // `failed`: the recipients (by index) that failed for good in this attempt.
+    Outcome finish(Envelope& envelope,
+                   const std::vector<std::pair<size_t, FailedRecipient>>& failed);
+
+    Spool& spool_;
+    const Config& config_;
+    Credentials credentials_;
+    const AddressRewriter& rewriter_;
+    const std::atomic<bool>* abort_flag_;
+    std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
+    bool verbose_ = false;
+    Clock clock_ = wall_clock();
+};
+
+}  // namespace nullrelay

@@ -1,0 +1,294 @@
+#include "nullrelayd/pickup.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "mail/address.hpp"
+#include "mail/header_block.hpp"
+#include "mail/message_normalizer.hpp"
+#include "nullrelayd/message_cleanup.hpp"
+#include "queue/maildrop_format.hpp"
+#include "queue/queue_id.hpp"
+#include "util/durable_io.hpp"
+#include "util/log.hpp"
+#include "util/parallel_for.hpp"
+#include "util/sys_error.hpp"
+#include "util/text.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr size_t kHeaderSectionLimit = 1024 * 1024;
+constexpr size_t kChunk = 256 * 1024;
+// Files of a batch written at once: each costs a create and an fsync, mostly waiting for the
+// disk, which takes several at a time better than one after the other.
+constexpr size_t kParallelFsyncs = 4;
+
+struct Submitter {
+    std::string name;
+    std::string gecos_name;
+};
+
+Submitter look_up_submitter(uid_t uid) {
+    Submitter s;
+    std::vector<char> buf(16384);
+    passwd pw{}, *res = nullptr;
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) {
+        s.name = pw.pw_name;
+        std::string_view gecos = pw.pw_gecos ? pw.pw_gecos : "";
+        s.gecos_name = std::string(gecos.substr(0, gecos.find(',')));
+    }
+    // Names from the password database go into queue files and addresses; refuse odd ones.
+    bool plain = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain) s.name = fmt::format("uid{}", uid);
+    for (char& c : s.gecos_name)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return s;
+}
+
+// Streams the message from `in` (starting with `head`, bytes already read) into `out`,
+// normalising line endings and cleaning up the header section. Returns the bytes written.
+Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
+                                   std::uint64_t limit) {
+    MessageNormalizer normalizer({});
+    std::string pending, outbuf;
+    std::uint64_t written = 0;
+    bool headers_done = false;
+    auto flush = [&](bool force) -> Status {
+        if (outbuf.size() < kChunk && !force) return ok_status();
+        written += outbuf.size();
+        if (written > limit)
+            return Error{EX_DATAERR,
+                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
+        Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
+        outbuf.clear();
+        return st;
+    };
+    auto finish_headers = [&] {
+        size_t body_offset = 0;
+        std::string_view text(pending);
+        HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
+        std::string_view body = text.substr(body_offset);
+        clean_up_headers(headers, ctx);
+        outbuf += headers.serialize(headers.had_separator() || !body.empty());
+        outbuf += body;
+        pending.clear();
+        headers_done = true;
+    };
+    std::string chunk = std::move(head);
+    for (;;) {
+        normalizer.feed(chunk, headers_done ? outbuf : pending);
+        if (!headers_done &&
+            (HeaderBlock::complete(pending) || pending.size() > kHeaderSectionLimit))
+            finish_headers();
+        if (Status st = flush(false); !st) return st.error();
+        chunk.resize(kChunk);
+        ssize_t n;
+        do
+            n = ::read(in, chunk.data(), chunk.size());
+        while (n < 0 && errno == EINTR);
+        if (n < 0) return Error{EX_IOERR, fmt::format("read error: {}", errno_text(errno))};
+        if (n == 0) break;
+        chunk.resize(static_cast<size_t>(n));
+    }
+    normalizer.finish(headers_done ? outbuf : pending);
+    if (!headers_done) finish_headers();
+    if (Status st = flush(true); !st) return st.error();
+    return written;
+}
+
+}  // namespace
+
+std::vector<std::string> Pickup::scan() const {
+    std::vector<std::string> names;
+    int fd = ::dup(spool_.maildrop_fd());
+    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!dir) {
+        if (fd >= 0) ::close(fd);
+        return names;
+    }
+    ::rewinddir(dir);
+    while (dirent* ent = ::readdir(dir)) {
+        std::string_view n = ent->d_name;
+        if (n != "." && n != "..") names.emplace_back(n);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+PickupResult Pickup::prepare(const std::string& name) const {
+    using Kind = PickupResult::Kind;
+    const int dirfd = spool_.maildrop_fd();
+    auto quarantine = [&](std::string why) {
+        Status st = spool_.quarantine(name);
+        if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
+        return PickupResult{Kind::quarantined, std::move(why), {}};
+    };
+    if (!is_valid_queue_id(name)) return quarantine("file name is not a queue id");
+
+    // Threat: a planted symlink or FIFO to make the daemon read or block on another file.
+    UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ENOENT) return {Kind::gone, "", {}};
+        if (errno == ELOOP) return quarantine("symbolic link");
+        return {Kind::failed, fmt::format("cannot open: {}", errno_text(errno)), {}};
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return {Kind::failed, errno_text(errno), {}};
+    if (!S_ISREG(st.st_mode)) return quarantine("not a regular file");
+    // Threat: a hard link to someone else's file, to have it sent.
+    if (st.st_nlink != 1) return quarantine("more than one link");
+
+    if (!(st.st_mode & S_IXUSR)) {
+        // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
+        if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) return {Kind::not_ready, "", {}};
+        ::unlinkat(dirfd, name.c_str(), 0);
+        // detail: "empty" when nothing was written (sendmail -bp, -q... give their file up).
+        return {Kind::removed_abandoned, st.st_size == 0 ? "empty" : "", {}};
+    }
+    // A crash after the queue commit but before the maildrop unlink: it is queued already.
+    for (Place p : {Place::queue, Place::hold, Place::failed}) {
+        if (spool_.exists(p, name)) {
+            ::unlinkat(dirfd, name.c_str(), 0);
+            return {Kind::gone, "already queued", {}};
+        }
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > config_.max_message_size + kMaildropHeaderLimit)
+        return quarantine("larger than max_message_size");
+
+    // Read until the envelope header is complete.
+    std::string head;
+    size_t content_offset = 0;
+    for (;;) {
+        size_t old = head.size();
+        head.resize(old + 65536);
+        ssize_t n = ::read(fd.get(), head.data() + old, 65536);
+        if (n < 0 && errno == EINTR) {
+            head.resize(old);
+            continue;
+        }
+        head.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+        if (n < 0) return {Kind::failed, fmt::format("read error: {}", errno_text(errno)), {}};
+        if (head.find("\ncontent\n") != std::string::npos || n == 0 ||
+            head.size() > kMaildropHeaderLimit + 65536)
+            break;
+    }
+    auto md = parse_maildrop_header(head, &content_offset);
+    if (!md) return quarantine(md.error().message);
+
+    Submitter who = look_up_submitter(st.st_uid);
+    Envelope env;
+    env.id = name;
+    env.arrival = st.st_ctime;  // set by the kernel at completion; the user cannot fake it
+    env.submitter_uid = st.st_uid;
+    env.submitter_name = who.name;
+    // A rewriting problem (an alias loop...) is logged; the address concerned went to its
+    // fallback (address_rewriter.hpp), so the message goes on.
+    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name);
+    if (!sender.problem.empty()) log_warning("{}: sender: {}", name, sender.problem);
+    env.sender = sender.addresses.front();
+    const std::string submitted_sender = md->sender ? *md->sender : who.name;
+    if (submitted_sender != env.sender) env.sender_original = submitted_sender;
+    env.dsn = md->dsn;
+    if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
+    for (const auto& r : md->recipients) {
+        Rewritten to = rewriter_.recipient(r);
+        if (!to.problem.empty()) log_warning("{}: to=<{}>: {}", name, one_line(r), to.problem);
+        // One RCPT per address: root and www-data that both alias to the admin send one copy.
+        // The first recipient that led to it stays its original (orig_to=, bounces).
+        for (auto& a : to.addresses) {
+            auto same = [&](const Recipient& x) { return iequals(x.address, a); };
+            if (std::none_of(env.recipients.begin(), env.recipients.end(), same))
+                env.recipients.push_back({std::move(a), r, RecipientState::pending, ""});
+        }
+    }
+    if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
+        return quarantine("sender is not a valid address after rewriting");
+    for (const auto& r : env.recipients)
+        if (!is_valid_envelope_address(r.address))
+            return quarantine("recipient is not a valid address after rewriting");
+
+    CleanupContext ctx;
+    ctx.queue_id = name;
+    ctx.hostname = config_.hostname;
+    ctx.sender = env.sender;
+    ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
+    ctx.arrival = env.arrival;
+    ctx.rewriter = &rewriter_;
+
+    auto out = spool_.create_content(name);
+    if (!out) return {Kind::failed, out.error().message, {}};
+    auto size = copy_content(fd.get(), head.substr(content_offset), out->get(), ctx,
+                             config_.max_message_size);
+    Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
+    if (!durable) {
+        spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
+        if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
+        return {Kind::failed, durable.error().message, {}};
+    }
+    env.size = *size;
+    return {Kind::staged, "", std::move(env)};
+}
+
+void Pickup::commit(std::vector<PickupResult>& batch) {
+    using Kind = PickupResult::Kind;
+    std::vector<PickupResult*> staged;
+    for (auto& r : batch)
+        if (r.kind == Kind::staged) staged.push_back(&r);
+    if (staged.empty()) return;
+    auto fail = [&](PickupResult& r, const std::string& why) {
+        spool_.discard_content(r.envelope.id);  // the maildrop file stays for a retry
+        r = {Kind::failed, why, {}};
+    };
+    // Every data file's name is durable before any envelope names it (docs/queue.md).
+    if (Status st = spool_.sync_content_dir(); !st) {
+        for (auto* r : staged)
+            fail(*r, st.error().message);
+        return;
+    }
+    parallel_for(staged.size(), kParallelFsyncs, [&](size_t i) {
+        if (Status st = spool_.store_unsynced(Place::queue, staged[i]->envelope); !st)
+            fail(*staged[i], st.error().message);
+    });
+    if (Status st = spool_.sync(Place::queue); !st) {
+        // The renames may or may not be on disk: take them back, the maildrop files stay.
+        for (auto* r : staged)
+            if (r->kind == Kind::staged) {
+                (void)spool_.remove(Place::queue, r->envelope.id);
+                *r = {Kind::failed, st.error().message, {}};
+            }
+        return;
+    }
+    // Queued for good; the maildrop copies may go. (A crash before an unlink is caught by the
+    // already-queued check in prepare().)
+    for (auto* r : staged)
+        if (r->kind == Kind::staged) {
+            ::unlinkat(spool_.maildrop_fd(), r->envelope.id.c_str(), 0);
+            r->kind = Kind::queued;
+        }
+}
+
+std::vector<PickupResult> Pickup::take(const std::vector<std::string>& names) {
+    std::vector<PickupResult> batch(names.size());
+    parallel_for(names.size(), kParallelFsyncs, [&](size_t i) { batch[i] = prepare(names[i]); });
+    commit(batch);
+    return batch;
+}
+
+PickupResult Pickup::take(const std::string& name) {
+    return std::move(take(std::vector<std::string>{name}).front());
+}
+
+}  // namespace nullrelay

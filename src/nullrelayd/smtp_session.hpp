@@ -1,0 +1,85 @@
+// One connection to one smarthost, kept open across messages (libcurl reuses the connection
+// of an easy handle). Enforces the TLS and AUTH policy that libcurl alone does not:
+// STARTTLS required (CURLUSESSL_ALL) or implicit TLS, TLS 1.2 at least, peer and host name
+// verified, and no MAIL FROM unless AUTH succeeded on this connection when credentials are
+// configured (libcurl silently skips AUTH when the server offers none).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "nullrelayd/credentials.hpp"
+#include "nullrelayd/smtp_transcript.hpp"
+
+typedef void CURL;
+
+namespace nullrelay {
+
+struct SmtpMessage {
+    std::string sender;  // "" is <>
+    std::vector<std::string> recipients;
+    int content_fd = -1;
+    std::uint64_t size = 0;
+};
+
+struct SmtpAttempt {
+    int curl_code = 0;                  // CURLcode
+    std::string curl_error;             // libcurl's explanation, or ours
+    std::string relay;                  // host[ip]:port, for the log
+    bool refused_without_auth = false;  // we stopped before MAIL: AUTH did not happen
+    std::vector<SmtpExchange> exchanges;
+    std::string transcript;  // redacted, for debugging
+};
+
+class SmtpSession {
+  public:
+    SmtpSession(const Config& config, Smarthost host, Credentials credentials,
+                const std::atomic<bool>* abort_flag);
+    ~SmtpSession();
+    SmtpSession(const SmtpSession&) = delete;
+    SmtpSession& operator=(const SmtpSession&) = delete;
+
+    const Smarthost& host() const { return host_; }
+    SmtpAttempt send(const SmtpMessage& message);
+    // Forgets the connection (QUIT is sent, bounded by the response timeout).
+    void disconnect();
+
+  private:
+    SmtpAttempt perform(const SmtpMessage& message, bool fresh_connection);
+    void configure_handle();
+    // Shuts the cached connection's socket down so that closing it cannot block.
+    void cut_connection();
+    // Puts the password or bearer token on the handle; with password_command, runs it when
+    // there is no secret yet or the last one is older than max_connection_age. "" or an error.
+    std::string apply_secret();
+
+    static int on_debug(CURL*, int type, char* data, size_t size, void* self);
+    static size_t on_read(char* buffer, size_t size, size_t count, void* self);
+    static int on_prereq(void* self, char*, char*, int, int);
+    static int on_progress(void* self, long long, long long, long long, long long);
+
+    const Config& config_;
+    Smarthost host_;
+    Credentials credentials_;
+    const std::atomic<bool>* abort_flag_;
+    CURL* handle_ = nullptr;
+    std::string url_;
+
+    // Per transfer.
+    SmtpTranscript transcript_;
+    const SmtpMessage* message_ = nullptr;
+    std::uint64_t offset_ = 0;
+    bool refused_without_auth_ = false;
+    bool quit_sent_ = false;  // libcurl is closing the connection
+    // Per connection: did AUTH succeed on the connection now open?
+    bool authenticated_ = false;
+    // password_command's last answer; cleared after any failed attempt (a refused token too).
+    std::string fetched_secret_;
+    std::chrono::steady_clock::time_point fetched_at_;
+};
+
+}  // namespace nullrelay

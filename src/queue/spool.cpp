@@ -1,0 +1,279 @@
+#include "queue/spool.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "queue/queue_id.hpp"
+#include "util/durable_io.hpp"
+#include "util/sys_error.hpp"
+
+namespace nullrelay {
+
+namespace {
+
+constexpr size_t kEnvelopeSizeLimit = 16 * 1024 * 1024;
+
+std::vector<std::string> directory_ids(int dirfd) {
+    std::vector<std::string> ids;
+    int fd = ::dup(dirfd);
+    if (fd < 0) return ids;
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+        ::close(fd);
+        return ids;
+    }
+    ::rewinddir(dir);
+    while (dirent* ent = ::readdir(dir))
+        if (is_valid_queue_id(ent->d_name)) ids.emplace_back(ent->d_name);
+    ::closedir(dir);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+}  // namespace
+
+std::string_view to_string(Place place) {
+    switch (place) {
+        case Place::queue:
+            return "queue";
+        case Place::hold:
+            return "hold";
+        case Place::failed:
+            return "failed";
+    }
+    return "queue";
+}
+
+Status Spool::create(const std::string& root) {
+    for (std::string sub : {"", "/maildrop", "/data", "/queue", "/hold", "/failed", "/corrupt"}) {
+        std::string path = root + sub;
+        if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+            return Error{EX_CANTCREAT,
+                         fmt::format("cannot create {}: {}", path, errno_text(errno))};
+    }
+    return ok_status();
+}
+
+Result<Spool> Spool::open(const std::string& root) {
+    Spool s;
+    s.root_ = root;
+    std::pair<UniqueFd*, const char*> dirs[] = {
+        {&s.root_fd_, ""},        {&s.maildrop_, "/maildrop"}, {&s.data_, "/data"},
+        {&s.queue_, "/queue"},    {&s.hold_, "/hold"},         {&s.failed_, "/failed"},
+        {&s.corrupt_, "/corrupt"}};
+    for (auto& [fd, sub] : dirs) {
+        auto d = open_dir(root + sub);
+        if (!d) return d.error();
+        *fd = std::move(*d);
+    }
+    return s;
+}
+
+int Spool::place_fd(Place place) const {
+    switch (place) {
+        case Place::queue:
+            return queue_.get();
+        case Place::hold:
+            return hold_.get();
+        case Place::failed:
+            return failed_.get();
+    }
+    return queue_.get();
+}
+
+std::vector<std::string> Spool::list(Place place) const {
+    return directory_ids(place_fd(place));
+}
+
+bool Spool::exists(Place place, const std::string& id) const {
+    struct stat st;
+    return ::fstatat(place_fd(place), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+Result<Envelope> Spool::load(Place place, const std::string& id) const {
+    if (!is_valid_queue_id(id)) return Error{EX_DATAERR, fmt::format("'{}' is not a queue id", id)};
+    auto text = read_small_file(place_fd(place), id, kEnvelopeSizeLimit);
+    if (!text)
+        return Error{text.error().exit_code,
+                     fmt::format("{}/{}", to_string(place), text.error().message)};
+    auto env = parse_envelope(*text);
+    if (!env)
+        return Error{EX_DATAERR, fmt::format("corrupt queue file {}/{}: {}", to_string(place), id,
+                                             env.error().message)};
+    if (env->id != id)
+        return Error{EX_DATAERR,
+                     fmt::format("queue file {}/{} names another id", to_string(place), id)};
+    return env;
+}
+
+Status Spool::store(Place place, const Envelope& envelope) {
+    if (Status st = store_unsynced(place, envelope); !st) return st;
+    return sync(place);
+}
+
+Status Spool::store_unsynced(Place place, const Envelope& envelope) {
+    auto text = serialize_envelope(envelope);
+    if (!text) return text.error();
+    return replace_file_unsynced(place_fd(place), "." + envelope.id + ".tmp", envelope.id, *text,
+                                 0600);
+}
+
+Status Spool::sync(Place place) {
+    return fsync_fd(place_fd(place), fmt::format("{} directory", to_string(place)));
+}
+
+Status Spool::move(const std::string& id, Place from, Place to) {
+    if (::renameat(place_fd(from), id.c_str(), place_fd(to), id.c_str()) != 0) {
+        int err = errno;
+        return Error{err == ENOENT ? EX_NOINPUT : EX_IOERR,
+                     fmt::format("cannot move {} from {} to {}: {}", id, to_string(from),
+                                 to_string(to), errno_text(err))};
+    }
+    // The new name first: a crash after that leaves the message in `to` (or in both, which
+    // recovery resolves in favour of the place named in docs/queue.md), never in neither.
+    if (Status st = fsync_fd(place_fd(to), to_string(to)); !st) return st;
+    return fsync_fd(place_fd(from), to_string(from));
+}
+
+Status Spool::remove(Place place, const std::string& id) {
+    if (::unlinkat(place_fd(place), id.c_str(), 0) != 0 && errno != ENOENT)
+        return Error{EX_IOERR, fmt::format("cannot remove {}/{}: {}", to_string(place), id,
+                                           errno_text(errno))};
+    if (::unlinkat(data_.get(), id.c_str(), 0) != 0 && errno != ENOENT)
+        return Error{EX_IOERR, fmt::format("cannot remove data/{}: {}", id, errno_text(errno))};
+    return ok_status();
+}
+
+namespace {
+std::string retired_name(const std::string& id) {
+    return "." + id + ".done";
+}
+}  // namespace
+
+Status Spool::retire(const std::string& id) {
+    if (::renameat(queue_.get(), id.c_str(), queue_.get(), retired_name(id).c_str()) != 0)
+        return Error{EX_IOERR, fmt::format("cannot retire queue/{}: {}", id, errno_text(errno))};
+    return ok_status();
+}
+
+void Spool::purge_retired(const std::string& id) {
+    // The content first: once the envelope is gone, nothing of the message is left.
+    ::unlinkat(data_.get(), id.c_str(), 0);
+    ::unlinkat(queue_.get(), retired_name(id).c_str(), 0);
+}
+
+Status Spool::quarantine(const std::string& name) {
+    if (::renameat(maildrop_.get(), name.c_str(), corrupt_.get(), name.c_str()) != 0)
+        return Error{EX_IOERR, fmt::format("cannot move maildrop/{} to corrupt/: {}", name,
+                                           errno_text(errno))};
+    return fsync_fd(corrupt_.get(), "corrupt directory");
+}
+
+Result<UniqueFd> Spool::create_content(const std::string& id) {
+    UniqueFd fd(::openat(data_.get(), id.c_str(),
+                         O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid())
+        return Error{errno == ENOSPC ? EX_TEMPFAIL : EX_IOERR,
+                     fmt::format("cannot create data/{}: {}", id, errno_text(errno))};
+    return fd;
+}
+
+Status Spool::sync_content_dir() {
+    return fsync_fd(data_.get(), "data directory");
+}
+
+void Spool::discard_content(const std::string& id) {
+    ::unlinkat(data_.get(), id.c_str(), 0);
+}
+
+Result<UniqueFd> Spool::open_content(const std::string& id) const {
+    UniqueFd fd(::openat(data_.get(), id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid())
+        return Error{EX_IOERR, fmt::format("cannot open data/{}: {}", id, errno_text(errno))};
+    return fd;
+}
+
+Result<std::string> Spool::enqueue(Envelope envelope, std::string_view content) {
+    // A fresh id: O_EXCL in data/ settles a race between delivery threads, and the id must not
+    // name a submission still waiting in maildrop/ either (pickup would take that one for
+    // already queued).
+    UniqueFd fd;
+    std::string id;
+    for (int tries = 0; tries < 100 && !fd.valid(); ++tries) {
+        id = new_queue_id(std::chrono::system_clock::now());
+        struct stat st;
+        if (::fstatat(maildrop_.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+            exists(Place::queue, id) || exists(Place::hold, id) || exists(Place::failed, id))
+            continue;
+        fd.reset(::openat(data_.get(), id.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd.valid() && errno != EEXIST)
+            return Error{errno == ENOSPC ? EX_TEMPFAIL : EX_IOERR,
+                         fmt::format("cannot create data/{}: {}", id, errno_text(errno))};
+    }
+    if (!fd.valid()) return Error{EX_SOFTWARE, "cannot find a free queue id"};
+    envelope.id = id;
+    envelope.size = content.size();
+    Status st = write_all(fd.get(), content, fmt::format("data/{}", id));
+    if (st) st = fsync_fd(fd.get(), fmt::format("data/{}", id));
+    if (st) st = sync_content_dir();
+    // The envelope last: its rename is the moment the message exists (docs/queue.md).
+    if (st) st = store(Place::queue, envelope);
+    if (!st) {
+        (void)remove(Place::queue, id);  // an envelope renamed in before a failed dir fsync
+        return st.error();
+    }
+    return id;
+}
+
+void Spool::remove_orphans() {
+    std::set<std::string> live;
+    for (Place p : {Place::queue, Place::hold, Place::failed})
+        for (auto& id : list(p))
+            live.insert(id);
+    for (auto& id : directory_ids(data_.get()))
+        if (!live.count(id)) ::unlinkat(data_.get(), id.c_str(), 0);
+    // Temporary envelope files from an interrupted store() (the old envelope is still there),
+    // and retired envelopes whose purge a stop or crash cut short.
+    for (Place p : {Place::queue, Place::hold, Place::failed}) {
+        int fd = ::dup(place_fd(p));
+        DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+        if (!dir) {
+            if (fd >= 0) ::close(fd);
+            continue;
+        }
+        std::vector<std::string> tmps;
+        ::rewinddir(dir);  // a dup()ed fd shares its offset with every earlier listing
+        while (dirent* ent = ::readdir(dir)) {
+            std::string_view name = ent->d_name;
+            if (name.size() > 5 && name.front() == '.' &&
+                (name.ends_with(".tmp") || name.ends_with(".done")))
+                tmps.emplace_back(name);
+        }
+        ::closedir(dir);
+        for (auto& t : tmps)
+            ::unlinkat(place_fd(p), t.c_str(), 0);
+    }
+}
+
+Result<UniqueFd> Spool::lock(bool wait) const {
+    UniqueFd fd(::openat(root_fd_.get(), "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid())
+        return Error{EX_NOPERM, fmt::format("cannot open {}/lock: {}", root_, errno_text(errno))};
+    if (::flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+        if (errno == EWOULDBLOCK) return UniqueFd();
+        return Error{EX_OSERR, fmt::format("cannot lock {}/lock: {}", root_, errno_text(errno))};
+    }
+    return fd;
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,92 @@
+// The queue: the one module that knows the spool's layout and moves messages between its
+// places. docs/queue.md has the states, who moves a message between them, and the crash
+// argument for each move.
+//
+//   maildrop/<id>   submitted by nullrelay-sendmail, not yet picked up (hostile input)
+//   data/<id>       message content, CRLF, immutable once its envelope exists
+//   queue/<id>      envelope of a message waiting for delivery
+//   hold/<id>       envelope of a message put on hold by the admin
+//   failed/<id>     envelope of a message that could not be delivered nor bounced
+//   corrupt/<name>  maildrop files that failed validation, kept for the admin to inspect
+//
+// A message exists once its envelope is in queue/, hold/ or failed/ (exactly one of them);
+// a data file without an envelope is an orphan from an interrupted pickup.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "queue/envelope.hpp"
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace nullrelay {
+
+enum class Place { queue, hold, failed };
+std::string_view to_string(Place place);
+
+class Spool {
+  public:
+    // Opens an existing spool.
+    static Result<Spool> open(const std::string& root);
+    // Creates the directories (for tests and the installer; the installer sets owners).
+    static Status create(const std::string& root);
+
+    const std::string& root() const { return root_; }
+    int maildrop_fd() const { return maildrop_.get(); }
+    std::string maildrop_path() const { return root_ + "/maildrop"; }
+
+    // Ids in one place, oldest first. Names that are not queue ids are ignored.
+    std::vector<std::string> list(Place place) const;
+    bool exists(Place place, const std::string& id) const;
+
+    Result<Envelope> load(Place place, const std::string& id) const;
+    // Writes the envelope atomically (tmp, fsync, rename, directory fsync).
+    Status store(Place place, const Envelope& envelope);
+    // The same without the directory fsync, for a batch sharing one: the envelope is durable
+    // (and the message exists after a crash) only once sync(place) has returned ok.
+    Status store_unsynced(Place place, const Envelope& envelope);
+    Status sync(Place place);
+    Status move(const std::string& id, Place from, Place to);
+    // Removes the envelope, then the content. Used only once the message is delivered or its
+    // bounce is queued, or on the admin's explicit delete.
+    Status remove(Place place, const std::string& id);
+    // The same in two steps, for delivery threads: retire() renames queue/<id> to
+    // queue/.<id>.done (the message has left the queue), purge_retired() later unlinks that
+    // and data/<id>. Unlinking frees blocks, which can wait for the disk (online discard);
+    // the delivery thread does not wait for it. Leftovers are removed by remove_orphans().
+    Status retire(const std::string& id);
+    void purge_retired(const std::string& id);
+
+    // Moves a maildrop file that failed validation aside (never deleted, never delivered).
+    Status quarantine(const std::string& maildrop_name);
+
+    // Content: created during pickup, then read for delivery.
+    Result<UniqueFd> create_content(const std::string& id);
+    Status sync_content_dir();
+    // Removes a data file that never got an envelope (a pickup that failed half way).
+    void discard_content(const std::string& id);
+    Result<UniqueFd> open_content(const std::string& id) const;
+
+    // Queues a message the daemon wrote itself (a bounce): gives it a new id, writes and
+    // fsyncs data/<id>, then stores the envelope in queue/. Returns the id. When it returns
+    // ok the message is durable; on error nothing of it is left.
+    Result<std::string> enqueue(Envelope envelope, std::string_view content);
+
+    // Removes data files without an envelope, leftover temporary files and retired envelopes. Only
+    // the one process that holds the spool lock may call it (see lock()).
+    void remove_orphans();
+
+    // The daemon's lock: one process at a time moves queued messages. Returns an invalid fd
+    // when another process holds it and `wait` is false.
+    Result<UniqueFd> lock(bool wait) const;
+
+  private:
+    int place_fd(Place place) const;
+
+    std::string root_;
+    UniqueFd root_fd_, maildrop_, data_, queue_, hold_, failed_, corrupt_;
+};
+
+}  // namespace nullrelay

@@ -1,0 +1,96 @@
+#include "util/durable_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+namespace nullrelay {
+
+static int exit_code_for_write_errno(int err) {
+    // A full disk or quota is a condition that passes: the caller may try again later.
+    return (err == ENOSPC || err == EDQUOT || err == EIO) ? EX_TEMPFAIL : EX_IOERR;
+}
+
+Status write_all(int fd, std::string_view data, std::string_view what) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            return Error{exit_code_for_write_errno(err),
+                         fmt::format("cannot write {}: {}", what, errno_text(err))};
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return ok_status();
+}
+
+Status fsync_fd(int fd, std::string_view what) {
+    if (::fsync(fd) != 0) {
+        int err = errno;
+        return Error{exit_code_for_write_errno(err),
+                     fmt::format("cannot sync {} to disk: {}", what, errno_text(err))};
+    }
+    return ok_status();
+}
+
+Result<UniqueFd> open_dir(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) {
+        int err = errno;
+        return Error{err == ENOENT ? EX_CONFIG : EX_NOPERM,
+                     fmt::format("cannot open directory {}: {}", path, errno_text(err))};
+    }
+    return fd;
+}
+
+Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_view final_name,
+                             std::string_view content, int mode) {
+    std::string tmp(tmp_name), fin(final_name);
+    UniqueFd fd(
+        ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (!fd.valid()) {
+        int err = errno;
+        return Error{exit_code_for_write_errno(err),
+                     fmt::format("cannot create {}: {}", tmp, errno_text(err))};
+    }
+    Status st = write_all(fd.get(), content, tmp);
+    if (st) st = fsync_fd(fd.get(), tmp);
+    if (st && ::renameat(dirfd, tmp.c_str(), dirfd, fin.c_str()) != 0) {
+        int err = errno;
+        st = Error{exit_code_for_write_errno(err),
+                   fmt::format("cannot rename {} to {}: {}", tmp, fin, errno_text(err))};
+    }
+    if (!st) ::unlinkat(dirfd, tmp.c_str(), 0);
+    return st;
+}
+
+Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit) {
+    UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+        int err = errno;
+        return Error{err == ENOENT ? EX_NOINPUT : EX_IOERR,
+                     fmt::format("cannot open {}: {}", name, errno_text(err))};
+    }
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            return Error{EX_IOERR, fmt::format("cannot read {}: {}", name, errno_text(err))};
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+        if (out.size() > limit)
+            return Error{EX_DATAERR, fmt::format("{} is larger than {} bytes", name, limit)};
+    }
+    return out;
+}
+
+}  // namespace nullrelay

@@ -1,0 +1,31 @@
+// File operations with the durability rules of the spool: a file counts as written only after
+// fsync, a rename or an unlink only after the directory is fsynced.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+#include "util/sys_error.hpp"
+#include "util/unique_fd.hpp"
+
+namespace nullrelay {
+
+// Writes all of data, retrying short writes and EINTR. ENOSPC/EDQUOT map to EX_TEMPFAIL.
+Status write_all(int fd, std::string_view data, std::string_view what);
+
+Status fsync_fd(int fd, std::string_view what);
+
+// Opens a directory for openat()/fsync use.
+Result<UniqueFd> open_dir(const std::string& path);
+
+// Writes content to dir/tmp_name, fsyncs it and renames it over dir/final_name. Either the old
+// or the new file is there after a crash, never half of one; the new one is there for sure
+// only once the caller has fsynced dir (so a batch of files can share one directory fsync).
+Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_view final_name,
+                             std::string_view content, int mode);
+
+// Reads a whole (small) file; errors name the path.
+Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit);
+
+}  // namespace nullrelay

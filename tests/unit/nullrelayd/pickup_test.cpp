@@ -1,0 +1,412 @@
+// Tests for pickup.hpp: moving maildrop files into the queue. Files are written the way
+// nullrelay-sendmail writes them (MaildropWriter + format_maildrop_header) into a private spool.
+#include "nullrelayd/pickup.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <pwd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "maps/alias_map.hpp"
+#include "queue/maildrop_format.hpp"
+#include "queue/maildrop_writer.hpp"
+#include "util/unique_fd.hpp"
+
+using namespace nullrelay;
+using Kind = PickupResult::Kind;
+
+namespace {
+
+struct Fixture {
+    std::string root;
+    Config config;
+    std::optional<Spool> spool;
+
+    Fixture() {
+        ::setenv("TZ", "UTC", 1);
+        ::tzset();
+        char tmpl[] = "/tmp/nullrelay-pickup-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl) != nullptr);
+        root = tmpl;
+        REQUIRE(Spool::create(root));
+        auto s = Spool::open(root);
+        REQUIRE(s);
+        spool.emplace(std::move(*s));
+        config.spool_dir = root;
+        config.hostname = "relay.example.org";
+        config.sender_domain = "example.org";
+    }
+    ~Fixture() { std::filesystem::remove_all(root); }
+
+    bool exists(const std::string& rel) const {
+        std::error_code ec;
+        return std::filesystem::symlink_status(root + "/" + rel, ec).type() !=
+               std::filesystem::file_type::not_found;
+    }
+    std::string read(const std::string& rel) const {
+        std::ifstream in(root + "/" + rel, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+
+    // Starts a maildrop file the way nullrelay-sendmail does; commit() is left to the caller.
+    MaildropWriter start(const MaildropEnvelope& e, const std::string& content) {
+        auto w = MaildropWriter::create(spool->maildrop_fd());
+        REQUIRE(w);
+        auto header = format_maildrop_header(e);
+        REQUIRE(header);
+        REQUIRE(w->write(*header + content));
+        return std::move(*w);
+    }
+    std::string submit(const MaildropEnvelope& e, const std::string& content) {
+        MaildropWriter w = start(e, content);
+        REQUIRE(w.commit());
+        return w.id();
+    }
+    // A complete (owner-execute) maildrop file with arbitrary bytes.
+    std::string submit_raw(const std::string& bytes) {
+        auto w = MaildropWriter::create(spool->maildrop_fd());
+        REQUIRE(w);
+        REQUIRE(w->write(bytes));
+        REQUIRE(w->commit());
+        return w->id();
+    }
+    PickupResult take(const std::string& name) {
+        Pickup p(*spool, config);
+        return p.take(name);
+    }
+};
+
+std::string date_of(std::time_t t) {
+    char buf[64];
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    return buf;
+}
+
+std::string message_id_of(std::time_t t, const std::string& id) {
+    char buf[32];
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return "<" + std::string(buf) + "." + id + "@relay.example.org>";
+}
+
+const MaildropEnvelope kAlice{"alice", "Alice Example", {"bob", "carol@example.net"}};
+
+}  // namespace
+
+TEST_CASE("Pickup queues a message and cleans up its header", "[pickup]") {
+    Fixture f;
+    std::time_t before = std::time(nullptr);
+    std::string id = f.submit(kAlice,
+                              "Subject: hi\n"
+                              "To: bob\n"
+                              "Bcc: secret@example.net\n"
+                              "Return-Path: <x@y>\n"
+                              "Content-Length: 5\n"
+                              "\n"
+                              "body line 1\r\n"
+                              ".\n"
+                              "From the body\r\r\n"
+                              "last line without newline");
+    PickupResult r = f.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    std::time_t after = std::time(nullptr);
+
+    const Envelope& e = r.envelope;
+    CHECK(e.id == id);
+    CHECK(e.sender == "alice@example.org");
+    CHECK(e.submitter_uid == ::getuid());
+    CHECK(e.submitter_name == ::getpwuid(::getuid())->pw_name);
+    CHECK(e.arrival >= before);
+    CHECK(e.arrival <= after);
+    REQUIRE(e.recipients.size() == 2);
+    CHECK(e.recipients[0] == Recipient{"bob@example.org", "bob", RecipientState::pending, ""});
+    CHECK(e.recipients[1] ==
+          Recipient{"carol@example.net", "carol@example.net", RecipientState::pending, ""});
+
+    const std::string want =
+        "Subject: hi\r\n"
+        "To: bob@example.org\r\n"  // as the envelope: no bare local name leaves
+        "Date: " +
+        date_of(e.arrival) +
+        "\r\n"
+        "Message-ID: " +
+        message_id_of(e.arrival, id) +
+        "\r\n"
+        "From: Alice Example <alice@example.org>\r\n"
+        "\r\n"
+        "body line 1\r\n"
+        ".\r\n"
+        "From the body\r\n"
+        "last line without newline\r\n";
+    CHECK(f.read("data/" + id) == want);
+    CHECK(e.size == want.size());
+    CHECK_FALSE(f.exists("maildrop/" + id));
+    auto stored = f.spool->load(Place::queue, id);
+    REQUIRE(stored);
+    CHECK(*stored == e);
+}
+
+TEST_CASE("Pickup keeps headers that are present and the body byte for byte", "[pickup]") {
+    Fixture f;
+    const std::string content =
+        "From: \"Cron Daemon\" <root@example.org>\r\n"
+        "Date: Sat, 01 Jun 2024 12:00:00 +0000\r\n"
+        "Message-ID: <given@example.org>\r\n"
+        "Subject: folded\r\n"
+        " subject\r\n"
+        "\r\n"
+        "..leading dots stay\r\n"
+        "\ttabs and trailing spaces  \r\n"
+        "\r\n";
+    std::string id = f.submit({"", "", {"root@example.org"}}, content);
+    PickupResult r = f.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    CHECK(r.envelope.sender == "");  // the null sender stays null
+    CHECK(f.read("data/" + id) == content);
+}
+
+TEST_CASE("Pickup adds headers to messages with few or no headers", "[pickup]") {
+    Fixture f;
+    struct Case {
+        const char* label;
+        std::string content;
+        std::string kept;  // the submitted headers, before the added ones
+        std::string body;  // what follows the added headers
+    };
+    const std::vector<Case> cases = {
+        {"body without separator", "just a body line\n", "", "\r\njust a body line\r\n"},
+        {"empty message", "", "", ""},
+        {"headers without body", "Subject: s\n", "Subject: s\r\n", ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.label);
+        std::string id = f.submit({"", "", {"root"}}, c.content);
+        PickupResult r = f.take(id);
+        REQUIRE(r.kind == Kind::queued);
+        std::string added = "Date: " + date_of(r.envelope.arrival) +
+                            "\r\nMessage-ID: " + message_id_of(r.envelope.arrival, id) +
+                            "\r\nFrom: MAILER-DAEMON@relay.example.org\r\n";
+        CHECK(f.read("data/" + id) == c.kept + added + c.body);
+        CHECK(r.envelope.recipients[0].address == "root@example.org");
+    }
+}
+
+TEST_CASE("Pickup waits for a file that is still being written", "[pickup]") {
+    Fixture f;
+    MaildropWriter w = f.start(kAlice, "Subject: s\n\nbody\n");
+    PickupResult r = f.take(w.id());
+    CHECK(r.kind == Kind::not_ready);
+    CHECK(f.exists("maildrop/" + w.id()));
+    REQUIRE(w.commit());
+    CHECK(f.take(w.id()).kind == Kind::queued);
+}
+
+TEST_CASE("Pickup removes a file its writer abandoned", "[pickup]") {
+    Fixture f;
+    std::string id;
+    {
+        MaildropWriter w = f.start(kAlice, "Subject: s\n\nbody\n");
+        id = w.id();
+    }  // destroyed without commit()
+    REQUIRE(f.exists("maildrop/" + id));
+    PickupResult r = f.take(id);
+    CHECK(r.kind == Kind::removed_abandoned);
+    CHECK_FALSE(f.exists("maildrop/" + id));
+    CHECK_FALSE(f.exists("queue/" + id));
+    CHECK(f.take(id).kind == Kind::gone);
+}
+
+TEST_CASE("Pickup quarantines hostile or broken files", "[pickup]") {
+    Fixture f;
+    SECTION("symbolic link") {
+        const std::string name = "0619A2B3C4D5E001";
+        REQUIRE(::symlink("/etc/passwd", (f.root + "/maildrop/" + name).c_str()) == 0);
+        CHECK(f.take(name).kind == Kind::quarantined);
+        CHECK_FALSE(f.exists("maildrop/" + name));
+        CHECK(std::filesystem::is_symlink(f.root + "/corrupt/" + name));
+        CHECK_FALSE(f.exists("queue/" + name));
+    }
+    SECTION("hard link") {
+        std::string id = f.submit(kAlice, "Subject: s\n\nbody\n");
+        REQUIRE(::link((f.root + "/maildrop/" + id).c_str(), (f.root + "/other").c_str()) == 0);
+        PickupResult r = f.take(id);
+        CHECK(r.kind == Kind::quarantined);
+        CHECK_THAT(r.detail, Catch::Contains("link"));
+        CHECK(f.exists("corrupt/" + id));
+        CHECK_FALSE(f.exists("queue/" + id));
+    }
+    SECTION("bad maildrop header") {
+        std::string id = f.submit_raw("nullrelay-maildrop 1\nrcpt a@b\nbcc x@y\ncontent\nbody\n");
+        PickupResult r = f.take(id);
+        CHECK(r.kind == Kind::quarantined);
+        CHECK_THAT(r.detail, Catch::Contains("unknown record"));
+        CHECK(f.read("corrupt/" + id) ==
+              "nullrelay-maildrop 1\nrcpt a@b\nbcc x@y\ncontent\nbody\n");
+        CHECK_FALSE(f.exists("maildrop/" + id));
+        CHECK_FALSE(f.exists("data/" + id));
+    }
+    SECTION("not a queue id") {
+        std::ofstream(f.root + "/maildrop/hello") << "junk";
+        CHECK(f.take("hello").kind == Kind::quarantined);
+        CHECK(f.read("corrupt/hello") == "junk");
+    }
+    SECTION("larger than max_message_size") {
+        f.config.max_message_size = 64;
+        std::string id = f.submit(kAlice, "Subject: s\n\n" + std::string(1000, 'x') + "\n");
+        PickupResult r = f.take(id);
+        CHECK(r.kind == Kind::quarantined);
+        CHECK_THAT(r.detail, Catch::Contains("max_message_size"));
+        CHECK_FALSE(f.exists("data/" + id));
+        CHECK_FALSE(f.exists("queue/" + id));
+    }
+}
+
+TEST_CASE("Pickup of a file that was already queued removes it", "[pickup]") {
+    Fixture f;
+    std::string id = f.submit(kAlice, "Subject: s\n\nbody\n");
+    // A crash between the queue commit and the maildrop unlink leaves both.
+    Envelope queued;
+    queued.id = id;
+    queued.sender = "earlier@example.org";
+    queued.recipients = {{"x@example.org", "x", RecipientState::pending, ""}};
+    REQUIRE(f.spool->store(Place::queue, queued));
+    PickupResult r = f.take(id);
+    CHECK(r.kind == Kind::gone);
+    CHECK_FALSE(f.exists("maildrop/" + id));
+    CHECK(f.spool->load(Place::queue, id)->sender == "earlier@example.org");
+    CHECK(f.take("0619A2B3C4D5E0FF").kind == Kind::gone);  // never existed
+}
+
+TEST_CASE("Pickup takes a batch: one result per name, in order, each on its own merits",
+          "[pickup]") {
+    Fixture f;
+    std::vector<std::string> names, good;
+    for (int i = 0; i < 9; ++i) {
+        good.push_back(f.submit(kAlice, "Subject: batch " + std::to_string(i) + "\n\nbody\n"));
+        names.push_back(good.back());
+    }
+    MaildropWriter unfinished = f.start(kAlice, "Subject: s\n\nbody\n");
+    names.insert(names.begin() + 3, unfinished.id());
+    const std::string bad = f.submit_raw("not a maildrop file\n");
+    names.insert(names.begin() + 6, bad);
+    names.push_back("0619A2B3C4D5E0FF");  // vanished before its turn
+
+    Pickup p(*f.spool, f.config);
+    std::vector<PickupResult> results = p.take(names);
+    REQUIRE(results.size() == names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        if (names[i] == unfinished.id()) {
+            CHECK(results[i].kind == Kind::not_ready);
+            CHECK(f.exists("maildrop/" + names[i]));
+        } else if (names[i] == bad) {
+            CHECK(results[i].kind == Kind::quarantined);
+            CHECK(f.exists("corrupt/" + names[i]));
+        } else if (i + 1 == names.size()) {
+            CHECK(results[i].kind == Kind::gone);
+        } else {
+            REQUIRE(results[i].kind == Kind::queued);
+            CHECK(results[i].envelope.id == names[i]);
+            CHECK_FALSE(f.exists("maildrop/" + names[i]));
+            auto env = f.spool->load(Place::queue, names[i]);
+            REQUIRE(env);
+            CHECK(env->size == f.read("data/" + names[i]).size());
+            CHECK(f.read("data/" + names[i]).find("Subject: batch ") != std::string::npos);
+        }
+    }
+    CHECK(f.spool->list(Place::queue) == [&] {
+        std::sort(good.begin(), good.end());
+        return good;
+    }());
+}
+
+TEST_CASE("Pickup: a batch whose envelopes cannot be written keeps every submission", "[pickup]") {
+    Fixture f;
+    std::vector<std::string> names;
+    for (int i = 0; i < 3; ++i)
+        names.push_back(f.submit(kAlice, "Subject: kept " + std::to_string(i) + "\n\nbody\n"));
+    // An immutable queue/ refuses new files even to root (ext4, tmpfs since Linux 6.0).
+    UniqueFd queue_dir(::open((f.root + "/queue").c_str(), O_RDONLY | O_DIRECTORY));
+    REQUIRE(queue_dir.valid());
+    int flags = 0;
+    if (::ioctl(queue_dir.get(), FS_IOC_GETFLAGS, &flags) != 0 ||
+        (flags |= FS_IMMUTABLE_FL, ::ioctl(queue_dir.get(), FS_IOC_SETFLAGS, &flags)) != 0) {
+        WARN("cannot make queue/ immutable here (needs root on ext4 or tmpfs): not tested");
+        return;
+    }
+    Pickup p(*f.spool, f.config);
+    std::vector<PickupResult> results = p.take(names);
+    flags &= ~FS_IMMUTABLE_FL;
+    REQUIRE(::ioctl(queue_dir.get(), FS_IOC_SETFLAGS, &flags) == 0);
+    for (size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        CHECK(results[i].kind == Kind::failed);
+        CHECK(f.exists("maildrop/" + names[i]));  // left for the retry
+        CHECK_FALSE(f.exists("data/" + names[i]));
+        CHECK_FALSE(f.exists("queue/" + names[i]));
+    }
+    // The retry, once the queue can be written again, queues them all.
+    for (const PickupResult& r : p.take(names))
+        CHECK(r.kind == Kind::queued);
+    CHECK(f.spool->list(Place::queue).size() == names.size());
+}
+
+TEST_CASE("Pickup::scan lists maildrop in name order", "[pickup]") {
+    Fixture f;
+    std::string a = f.submit(kAlice, "a\n");
+    std::string b = f.submit(kAlice, "b\n");
+    Pickup p(*f.spool, f.config);
+    auto names = p.scan();
+    REQUIRE(names.size() == 2);
+    CHECK(names[0] < names[1]);
+    CHECK(((names[0] == a && names[1] == b) || (names[0] == b && names[1] == a)));
+}
+
+TEST_CASE("Pickup rewrites recipients and headers through the maps", "[pickup]") {
+    Fixture f;
+    auto aliases = AliasMap::parse(
+        "/^(root|www-data|nobody)$/ admin@example.net\n/^ops$/ root, oncall@example.net\n",
+        "/etc/nullrelay/aliases");
+    auto senders = AliasMap::parse("/^root$/ torres@example.net\n", "/etc/nullrelay/senders");
+    REQUIRE(aliases);
+    REQUIRE(senders);
+    AddressMaps maps{std::make_shared<AliasMap>(std::move(*aliases)),
+                     std::make_shared<AliasMap>(std::move(*senders))};
+    // Debian cron's headers; the recipients as cron and a script would give them.
+    std::string id =
+        f.submit({"root", "CronDaemon", {"root", "www-data", "nobody@localhost", "ops"}},
+                 "From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@h> true\n"
+                 "\nout\n");
+    Pickup p(*f.spool, f.config, maps);
+    PickupResult r = p.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    const Envelope& e = r.envelope;
+    CHECK(e.sender == "torres@example.net");
+    // One RCPT per address; each keeps the first original that led to it.
+    const std::vector<Recipient> want = {
+        {"admin@example.net", "root", RecipientState::pending, ""},
+        {"oncall@example.net", "ops", RecipientState::pending, ""},
+    };
+    CHECK(e.recipients == want);
+    const std::string data = f.read("data/" + id);
+    CHECK_THAT(data, Catch::StartsWith("From: Cron Daemon <torres@example.net>\r\n"
+                                       "To: admin@example.net\r\n"
+                                       "Subject: Cron <root@h> true\r\n"));
+}

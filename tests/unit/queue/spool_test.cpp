@@ -1,0 +1,316 @@
+// Tests for spool.hpp: the queue's directories and the moves between them, on a private spool
+// under /tmp (removed at the end of each test).
+#include "queue/spool.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "golden.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using namespace nullrelay;
+
+namespace {
+
+// A fresh spool root, removed with everything in it when the test ends.
+struct TempSpool {
+    std::string root;
+    TempSpool() {
+        char tmpl[] = "/tmp/nullrelay-spool-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl) != nullptr);
+        root = tmpl;
+        REQUIRE(Spool::create(root));
+    }
+    ~TempSpool() { std::filesystem::remove_all(root); }
+    std::string path(const std::string& rel) const { return root + "/" + rel; }
+    bool exists(const std::string& rel) const { return std::filesystem::exists(path(rel)); }
+    std::string read(const std::string& rel) const {
+        std::ifstream in(path(rel), std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+    void write(const std::string& rel, const std::string& text) const {
+        std::ofstream(path(rel), std::ios::binary) << text;
+    }
+};
+
+Envelope make_envelope(const std::string& id) {
+    Envelope e;
+    e.id = id;
+    e.arrival = 1717243200;
+    e.submitter_uid = 1000;
+    e.submitter_name = "alice";
+    e.sender = "alice@example.org";
+    e.size = 1234;
+    e.recipients = {{"bob@example.org", "bob", RecipientState::pending, ""}};
+    return e;
+}
+
+Spool open_spool(const TempSpool& t) {
+    auto s = Spool::open(t.root);
+    REQUIRE(s);
+    return std::move(*s);
+}
+
+const std::string kId1 = "0619A2B3C4D5E001", kId2 = "0619A2B3C4D5E002", kId3 = "0619A2B3C4D5E003";
+
+}  // namespace
+
+TEST_CASE("Spool::create and Spool::open", "[spool]") {
+    TempSpool t;
+    for (const char* sub : {"maildrop", "data", "queue", "hold", "failed", "corrupt"}) {
+        INFO(sub);
+        CHECK(std::filesystem::is_directory(t.path(sub)));
+    }
+    REQUIRE(Spool::create(t.root));  // again: nothing to do, no error
+    Spool s = open_spool(t);
+    CHECK(s.root() == t.root);
+    CHECK(s.maildrop_fd() >= 0);
+    CHECK(s.maildrop_path() == t.path("maildrop"));
+
+    std::filesystem::remove(t.path("hold"));
+    auto broken = Spool::open(t.root);
+    REQUIRE_FALSE(broken);
+    CHECK_THAT(broken.error().message, Catch::Contains(t.path("hold")));
+    CHECK_FALSE(Spool::open(t.path("nonexistent")));
+}
+
+TEST_CASE("Spool::store writes the golden format; load reads it back", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope e;
+    e.id = "0619A2B3C4D5EFFF";
+    e.recipients = {{"root@example.org", "", RecipientState::pending, ""}};
+    REQUIRE(s.store(Place::queue, e));
+    CHECK(t.read("queue/0619A2B3C4D5EFFF") == golden("envelope_null_sender.golden"));
+    struct stat st;
+    REQUIRE(::stat(t.path("queue/0619A2B3C4D5EFFF").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+
+    auto back = s.load(Place::queue, e.id);
+    REQUIRE(back);
+    CHECK(*back == e);
+
+    // store() replaces: the new state is what load() sees, and no temporary file remains.
+    e.attempts = 3;
+    e.recipients[0].state = RecipientState::sent;
+    REQUIRE(s.store(Place::queue, e));
+    CHECK(s.load(Place::queue, e.id)->attempts == 3);
+    CHECK_FALSE(t.exists("queue/.0619A2B3C4D5EFFF.tmp"));
+
+    // A refused envelope leaves the stored one alone.
+    Envelope bad = e;
+    bad.sender = "a@b\nrcpt sent\tx@y\t\t";
+    CHECK_FALSE(s.store(Place::queue, bad));
+    CHECK(*s.load(Place::queue, e.id) == e);
+}
+
+TEST_CASE("Spool::list is sorted and ignores other names", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    for (const auto& id : {kId3, kId1, kId2})
+        REQUIRE(s.store(Place::queue, make_envelope(id)));
+    t.write("queue/README", "not a queue file");
+    t.write("queue/.0619A2B3C4D5E009.tmp", "half");
+    t.write("queue/0619a2b3c4d5e004", "lower case");
+    CHECK(s.list(Place::queue) == std::vector<std::string>{kId1, kId2, kId3});
+    CHECK(s.list(Place::queue) == std::vector<std::string>{kId1, kId2, kId3});  // rereads
+    CHECK(s.list(Place::hold).empty());
+    CHECK(s.exists(Place::queue, kId2));
+    CHECK_FALSE(s.exists(Place::hold, kId2));
+}
+
+TEST_CASE("Spool::move moves an envelope between places", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::queue, make_envelope(kId1)));
+    REQUIRE(s.move(kId1, Place::queue, Place::hold));
+    CHECK_FALSE(s.exists(Place::queue, kId1));
+    CHECK(s.exists(Place::hold, kId1));
+    CHECK(s.load(Place::hold, kId1)->id == kId1);
+    REQUIRE(s.move(kId1, Place::hold, Place::failed));
+    CHECK(s.list(Place::failed) == std::vector<std::string>{kId1});
+
+    auto missing = s.move(kId2, Place::queue, Place::hold);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().exit_code == EX_NOINPUT);
+    CHECK_THAT(missing.error().message, Catch::Contains(kId2));
+}
+
+TEST_CASE("Spool content files and remove", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::hold, make_envelope(kId1)));
+    {
+        auto fd = s.create_content(kId1);
+        REQUIRE(fd);
+        REQUIRE(::write(fd->get(), "Subject: x\r\n\r\nbody\r\n", 20) == 20);
+    }
+    REQUIRE(s.sync_content_dir());
+    {
+        auto fd = s.open_content(kId1);
+        REQUIRE(fd);
+        char buf[64] = {};
+        CHECK(::read(fd->get(), buf, sizeof buf) == 20);
+        CHECK(std::string(buf) == "Subject: x\r\n\r\nbody\r\n");
+    }
+    REQUIRE(s.remove(Place::hold, kId1));
+    CHECK_FALSE(t.exists("hold/" + kId1));
+    CHECK_FALSE(t.exists("data/" + kId1));
+    CHECK(s.remove(Place::hold, kId1));  // already gone: not an error
+    CHECK_FALSE(s.open_content(kId1));
+
+    // Content files are never opened through a planted symlink.
+    REQUIRE(::symlink("/etc/passwd", t.path("data/" + kId2).c_str()) == 0);
+    CHECK_FALSE(s.open_content(kId2));
+    CHECK_FALSE(s.create_content(kId2));
+    s.discard_content(kId2);
+    CHECK_FALSE(std::filesystem::is_symlink(t.path("data/" + kId2)));
+}
+
+TEST_CASE("Spool::remove_orphans removes data files without an envelope", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::queue, make_envelope(kId1)));
+    REQUIRE(s.store(Place::hold, make_envelope(kId2)));
+    for (const auto& id : {kId1, kId2, kId3})
+        t.write("data/" + id, "content");
+    t.write("data/README", "not an id: left alone");
+    s.remove_orphans();
+    CHECK(t.exists("data/" + kId1));
+    CHECK(t.exists("data/" + kId2));
+    CHECK_FALSE(t.exists("data/" + kId3));
+    CHECK(t.exists("data/README"));
+    CHECK(t.exists("queue/" + kId1));
+}
+
+// Bug (spool.cpp, remove_orphans): the .tmp scan reads a dup() of the place's directory fd
+// without rewinddir(); the dup shares the file offset that list() just left at the end, so
+// readdir() sees nothing and leftover temporary files are never removed.
+TEST_CASE("Spool::remove_orphans removes leftover temporary files", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::queue, make_envelope(kId1)));
+    t.write("queue/." + kId2 + ".tmp", "interrupted store");
+    t.write("hold/." + kId3 + ".tmp", "interrupted store");
+    s.remove_orphans();
+    CHECK(t.exists("queue/" + kId1));
+    CHECK_FALSE(t.exists("queue/." + kId2 + ".tmp"));
+    CHECK_FALSE(t.exists("hold/." + kId3 + ".tmp"));
+}
+
+TEST_CASE("Spool::retire takes a message out of the queue; purge_retired removes its files",
+          "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    REQUIRE(s.store(Place::queue, make_envelope(kId1)));
+    REQUIRE(s.store(Place::queue, make_envelope(kId2)));
+    t.write("data/" + kId1, "content 1");
+    t.write("data/" + kId2, "content 2");
+    REQUIRE(s.retire(kId1));
+    CHECK(s.list(Place::queue) == std::vector<std::string>{kId2});
+    CHECK_FALSE(s.exists(Place::queue, kId1));
+    CHECK(t.exists("queue/." + kId1 + ".done"));
+    s.purge_retired(kId1);
+    CHECK_FALSE(t.exists("queue/." + kId1 + ".done"));
+    CHECK_FALSE(t.exists("data/" + kId1));
+    CHECK(t.exists("data/" + kId2));
+    CHECK_FALSE(s.retire(kId1));  // gone already
+
+    // A stop or crash before the purge: the next start removes both files.
+    REQUIRE(s.retire(kId2));
+    s.remove_orphans();
+    CHECK_FALSE(t.exists("queue/." + kId2 + ".done"));
+    CHECK_FALSE(t.exists("data/" + kId2));
+}
+
+TEST_CASE("Spool::lock is exclusive", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    auto first = s.lock(false);
+    REQUIRE(first);
+    REQUIRE(first->valid());
+    // flock() locks belong to the open file description, so a second lock() in the same
+    // process conflicts with the first.
+    auto second = s.lock(false);
+    REQUIRE(second);
+    CHECK_FALSE(second->valid());
+    first->reset();
+    auto third = s.lock(false);
+    REQUIRE(third);
+    CHECK(third->valid());
+}
+
+TEST_CASE("Spool::load errors", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    t.write("queue/" + kId1, "nullrelay-queue 1\nid " + kId1 + "\ngarbage\n");
+    auto corrupt = s.load(Place::queue, kId1);
+    REQUIRE_FALSE(corrupt);
+    CHECK(corrupt.error().exit_code == EX_DATAERR);
+    CHECK_THAT(corrupt.error().message, Catch::Contains("queue/" + kId1));
+
+    // A file whose id record names another message.
+    REQUIRE(s.store(Place::hold, make_envelope(kId2)));
+    std::filesystem::rename(t.path("hold/" + kId2), t.path("hold/" + kId3));
+    auto other = s.load(Place::hold, kId3);
+    REQUIRE_FALSE(other);
+    CHECK(other.error().exit_code == EX_DATAERR);
+    CHECK_THAT(other.error().message, Catch::Contains("hold/" + kId3));
+
+    auto missing = s.load(Place::failed, kId1);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().exit_code == EX_NOINPUT);
+
+    auto not_an_id = s.load(Place::queue, "../queue/x");
+    REQUIRE_FALSE(not_an_id);
+    CHECK(not_an_id.error().exit_code == EX_DATAERR);
+}
+
+TEST_CASE("Spool::quarantine moves a maildrop file to corrupt/", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    t.write("maildrop/bad-name", "junk");
+    REQUIRE(s.quarantine("bad-name"));
+    CHECK_FALSE(t.exists("maildrop/bad-name"));
+    CHECK(t.read("corrupt/bad-name") == "junk");
+    CHECK_FALSE(s.quarantine("no-such-file"));
+}
+
+TEST_CASE("Spool::enqueue queues new content under a fresh id", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope e = make_envelope(kId1);  // the id is replaced
+    e.size = 0;
+    auto first = s.enqueue(e, "Subject: bounce\r\n\r\nreport\r\n");
+    REQUIRE(first);
+    CHECK(*first != kId1);
+    CHECK(t.read("data/" + *first) == "Subject: bounce\r\n\r\nreport\r\n");
+    auto loaded = s.load(Place::queue, *first);
+    REQUIRE(loaded);
+    CHECK(loaded->id == *first);
+    CHECK(loaded->size == 27);
+    CHECK(loaded->recipients == e.recipients);
+
+    // Each call gets its own id.
+    auto second = s.enqueue(e, "x");
+    REQUIRE(second);
+    CHECK(*second != *first);
+    CHECK(s.list(Place::queue).size() == 2);
+
+    // An envelope the writer refuses leaves nothing behind.
+    Envelope bad = e;
+    bad.sender = "evil\r\nrcpt x";
+    CHECK_FALSE(s.enqueue(bad, "content"));
+    CHECK(s.list(Place::queue).size() == 2);
+    CHECK(std::distance(std::filesystem::directory_iterator(t.path("data")),
+                        std::filesystem::directory_iterator()) == 2);
+}
