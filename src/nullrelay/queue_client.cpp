@@ -1,21 +1,17 @@
 #include "nullrelay/queue_client.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "control/control_protocol.hpp"
 #include "control/control_socket.hpp"
-#include "queue/queue_id.hpp"
+#include "queue/spool_layout.hpp"
 #include "util/durable_io.hpp"
 #include "util/program_path.hpp"
 #include "util/sys_error.hpp"
@@ -55,17 +51,15 @@ Status via_daemon(UniqueFd sock, const Request& request, ReplySink& sink) {
 
 // Root gives up root for the spool's owner: files it writes stay readable by the daemon,
 // and a mistake cannot reach beyond the spool.
-Status become_spool_owner(const std::string& spool_dir) {
-    struct stat st;
-    std::string queue = spool_dir + "/queue";
-    if (::stat(queue.c_str(), &st) != 0)
-        return Error{EX_NOINPUT,
-                     fmt::format("cannot read the spool {}: {}", queue, errno_text(errno))};
-    if (::geteuid() == st.st_uid) return ok_status();
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(st.st_gid, st.st_gid, st.st_gid) != 0 ||
-        ::setresuid(st.st_uid, st.st_uid, st.st_uid) != 0 || ::geteuid() != st.st_uid)
-        return Error{EX_OSERR, fmt::format("cannot switch to the owner of {} (uid {}): {}", queue,
-                                           st.st_uid, errno_text(errno))};
+Status become_spool_owner(const SpoolLayout& layout) {
+    auto owner = layout.owner();
+    if (!owner) return owner.error();
+    if (::geteuid() == owner->uid) return ok_status();
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
+        ::setresuid(owner->uid, owner->uid, owner->uid) != 0 || ::geteuid() != owner->uid)
+        return Error{EX_OSERR,
+                     fmt::format("cannot switch to the owner of the spool {} (uid {}): {}",
+                                 layout.root(), owner->uid, errno_text(errno))};
     return ok_status();
 }
 
@@ -89,35 +83,11 @@ Status run_delivery_once(const std::string& config_path) {
     return Error{code, fmt::format("{} --once failed (status {})", daemon, code)};
 }
 
-// Complete submissions waiting in maildrop/: a plain flush delivers them too, under the same
-// names (pickup keeps the id).
-std::vector<std::string> complete_submissions(const Spool& spool) {
-    std::vector<std::string> ids;
-    int fd = ::dup(spool.maildrop_fd());
-    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
-    if (!dir) {
-        if (fd >= 0) ::close(fd);
-        return ids;
-    }
-    ::rewinddir(dir);
-    while (dirent* ent = ::readdir(dir)) {
-        struct stat st;
-        if (is_valid_queue_id(ent->d_name) &&
-            ::fstatat(spool.maildrop_fd(), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR))
-            ids.emplace_back(ent->d_name);
-    }
-    ::closedir(dir);
-    std::sort(ids.begin(), ids.end());
-    return ids;
-}
-
 // Where a submission went during the delivery run, if not into the queue.
 std::optional<Outcome> submission_left_behind(const Spool& spool, const std::string& id) {
-    struct stat st;
-    if (::fstatat(spool.maildrop_fd(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+    if (spool.maildrop().contains(id))
         return Outcome{id, EX_TEMPFAIL, "not picked up (see the log above)"};
-    if (::stat((spool.root() + "/corrupt/" + id).c_str(), &st) == 0)
+    if (spool.maildrop().quarantined(id))
         return Outcome{id, EX_DATAERR, "refused at pickup: moved to corrupt/"};
     return std::nullopt;
 }
@@ -128,7 +98,9 @@ Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const
     QueueCommands commands(spool, deliveries);
     std::vector<std::string> submitted;
     if (request.action == Action::flush && request.selection.empty())
-        submitted = complete_submissions(spool);
+        // Complete submissions waiting in maildrop/: a plain flush delivers them too, under
+        // the same names (pickup keeps the id).
+        submitted = spool.maildrop().complete_ids();
     std::vector<std::string> pending = commands.act(request, sink);
     for (const Error& e : deliveries.errors)
         sink.problem(e);
@@ -150,9 +122,9 @@ Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const
 
 Status run_queue_request(const Config& config, const std::string& config_path,
                          const Request& request, ReplySink& sink) {
-    const std::string control = config.spool_dir + "/control";
+    const SpoolLayout layout(config.spool_dir);
     for (int attempt = 0;; ++attempt) {
-        auto sock = connect_control_socket(control);
+        auto sock = connect_control_socket(layout.control_socket());
         if (sock) return via_daemon(std::move(*sock), request, sink);
         if (sock.error().exit_code != EX_UNAVAILABLE) return sock.error();
         if (::getuid() != 0)
@@ -160,7 +132,7 @@ Status run_queue_request(const Config& config, const std::string& config_path,
                 EX_UNAVAILABLE,
                 fmt::format("nullrelayd is not running, and without it only root can {}",
                             request.action == Action::list ? "read the queue" : "reach the queue")};
-        if (Status st = become_spool_owner(config.spool_dir); !st) return st;
+        if (Status st = become_spool_owner(layout); !st) return st;
         auto spool = Spool::open(config.spool_dir);
         if (!spool)
             return Error{spool.error().exit_code,

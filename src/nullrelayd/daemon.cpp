@@ -104,13 +104,13 @@ Status Daemon::start() {
         // IN_ATTRIB: sendmail set the completion mark. IN_CLOSE_WRITE: a writer went away
         // (maybe leaving an incomplete file to remove).
         if (!inotify_.valid() ||
-            ::inotify_add_watch(inotify_.get(), spool_->maildrop_path().c_str(),
+            ::inotify_add_watch(inotify_.get(), spool_->maildrop().path().c_str(),
                                 IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
-            return Error{EX_OSERR, fmt::format("cannot watch {}: {}", spool_->maildrop_path(),
+            return Error{EX_OSERR, fmt::format("cannot watch {}: {}", spool_->maildrop().path(),
                                                errno_text(errno))};
         queue_view_ = std::make_unique<QueueView>(*this);
         auto control =
-            ControlServer::start(config_.spool_dir + "/control", *spool_, config_, *queue_view_);
+            ControlServer::start(spool_->layout().control_socket(), *spool_, config_, *queue_view_);
         if (!control) return control.error();
         control_server_ = std::move(*control);
         fds.push_back(inotify_.get());
@@ -247,7 +247,7 @@ void Daemon::queue_for_pickup(const std::string& name) {
 }
 
 void Daemon::queue_maildrop() {
-    for (const std::string& name : pickup_->scan())
+    for (const std::string& name : spool_->maildrop().scan())
         if (!pickup_failed_.count(name)) queue_for_pickup(name);
 }
 

@@ -1,10 +1,6 @@
 #include "nullrelayd/pickup.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <pwd.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +11,7 @@
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
 #include "nullrelayd/message_cleanup.hpp"
+#include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
 #include "queue/queue_id.hpp"
 #include "util/durable_io.hpp"
@@ -110,62 +107,40 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
 
 }  // namespace
 
-std::vector<std::string> Pickup::scan() const {
-    std::vector<std::string> names;
-    int fd = ::dup(spool_.maildrop_fd());
-    DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
-    if (!dir) {
-        if (fd >= 0) ::close(fd);
-        return names;
-    }
-    ::rewinddir(dir);
-    while (dirent* ent = ::readdir(dir)) {
-        std::string_view n = ent->d_name;
-        if (n != "." && n != "..") names.emplace_back(n);
-    }
-    ::closedir(dir);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 PickupResult Pickup::prepare(const std::string& name) const {
     using Kind = PickupResult::Kind;
-    const int dirfd = spool_.maildrop_fd();
+    const Maildrop& maildrop = spool_.maildrop();
     auto quarantine = [&](std::string why) {
-        Status st = spool_.quarantine(name);
+        Status st = maildrop.quarantine(name);
         if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
         return PickupResult{Kind::quarantined, std::move(why), {}};
     };
-    if (!is_valid_queue_id(name)) return quarantine("file name is not a queue id");
-
-    // Threat: a planted symlink or FIFO to make the daemon read or block on another file.
-    UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-    if (!fd.valid()) {
-        if (errno == ENOENT) return {Kind::gone, "", {}};
-        if (errno == ELOOP) return quarantine("symbolic link");
-        return {Kind::failed, fmt::format("cannot open: {}", errno_text(errno)), {}};
+    using State = MaildropEntry::State;
+    MaildropEntry file = maildrop.open(name);
+    switch (file.state) {
+        case State::complete:
+            break;
+        case State::being_written:
+            return {Kind::not_ready, "", {}};
+        case State::abandoned:
+            // detail: "empty" when nothing was written (sendmail -bp, -q... give their file up).
+            return {Kind::removed_abandoned, file.was_empty ? "empty" : "", {}};
+        case State::gone:
+            return {Kind::gone, "", {}};
+        case State::hostile:
+            return quarantine(file.problem);
+        case State::unreadable:
+            return {Kind::failed, file.problem, {}};
     }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return {Kind::failed, errno_text(errno), {}};
-    if (!S_ISREG(st.st_mode)) return quarantine("not a regular file");
-    // Threat: a hard link to someone else's file, to have it sent.
-    if (st.st_nlink != 1) return quarantine("more than one link");
-
-    if (!(st.st_mode & S_IXUSR)) {
-        // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
-        if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) return {Kind::not_ready, "", {}};
-        ::unlinkat(dirfd, name.c_str(), 0);
-        // detail: "empty" when nothing was written (sendmail -bp, -q... give their file up).
-        return {Kind::removed_abandoned, st.st_size == 0 ? "empty" : "", {}};
-    }
+    const int fd = file.fd.get();
     // A crash after the queue commit but before the maildrop unlink: it is queued already.
     for (Place p : {Place::queue, Place::hold, Place::failed}) {
         if (spool_.exists(p, name)) {
-            ::unlinkat(dirfd, name.c_str(), 0);
+            maildrop.remove(name);
             return {Kind::gone, "already queued", {}};
         }
     }
-    if (static_cast<std::uint64_t>(st.st_size) > config_.max_message_size + kMaildropHeaderLimit)
+    if (static_cast<std::uint64_t>(file.size) > config_.max_message_size + kMaildropHeaderLimit)
         return quarantine("larger than max_message_size");
 
     // Read until the envelope header is complete.
@@ -174,7 +149,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     for (;;) {
         size_t old = head.size();
         head.resize(old + 65536);
-        ssize_t n = ::read(fd.get(), head.data() + old, 65536);
+        ssize_t n = ::read(fd, head.data() + old, 65536);
         if (n < 0 && errno == EINTR) {
             head.resize(old);
             continue;
@@ -188,11 +163,11 @@ PickupResult Pickup::prepare(const std::string& name) const {
     auto md = parse_maildrop_header(head, &content_offset);
     if (!md) return quarantine(md.error().message);
 
-    Submitter who = look_up_submitter(st.st_uid);
+    Submitter who = look_up_submitter(file.owner);
     Envelope env;
     env.id = name;
-    env.arrival = st.st_ctime;  // set by the kernel at completion; the user cannot fake it
-    env.submitter_uid = st.st_uid;
+    env.arrival = file.completed;
+    env.submitter_uid = file.owner;
     env.submitter_name = who.name;
     // A rewriting problem (an alias loop...) is logged; the address concerned went to its
     // fallback (address_rewriter.hpp), so the message goes on.
@@ -230,8 +205,8 @@ PickupResult Pickup::prepare(const std::string& name) const {
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};
-    auto size = copy_content(fd.get(), head.substr(content_offset), out->get(), ctx,
-                             config_.max_message_size);
+    auto size =
+        copy_content(fd, head.substr(content_offset), out->get(), ctx, config_.max_message_size);
     Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
     if (!durable) {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
@@ -275,7 +250,7 @@ void Pickup::commit(std::vector<PickupResult>& batch) {
     // already-queued check in prepare().)
     for (auto* r : staged)
         if (r->kind == Kind::staged) {
-            ::unlinkat(spool_.maildrop_fd(), r->envelope.id.c_str(), 0);
+            spool_.maildrop().remove(r->envelope.id);
             r->kind = Kind::queued;
         }
 }

@@ -37,8 +37,6 @@ class Pickup {
     // Takes a batch: the files are read and copied in parallel, and all share one fsync of
     // data/ and one of queue/. One result per name, in the same order.
     std::vector<PickupResult> take(const std::vector<std::string>& names);
-    // Names of the files now in maildrop/ (oldest first).
-    std::vector<std::string> scan() const;
     // The rewriting pickup applies, with the loaded maps (e.g. for a bounce to a local name).
     const AddressRewriter& rewriter() const { return rewriter_; }
 

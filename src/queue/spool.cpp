@@ -1,6 +1,5 @@
 #include "queue/spool.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "queue/directory.hpp"
 #include "queue/queue_id.hpp"
 #include "util/durable_io.hpp"
 #include "util/sys_error.hpp"
@@ -24,18 +24,8 @@ constexpr size_t kEnvelopeSizeLimit = 16 * 1024 * 1024;
 
 std::vector<std::string> directory_ids(int dirfd) {
     std::vector<std::string> ids;
-    int fd = ::dup(dirfd);
-    if (fd < 0) return ids;
-    DIR* dir = ::fdopendir(fd);
-    if (!dir) {
-        ::close(fd);
-        return ids;
-    }
-    ::rewinddir(dir);
-    while (dirent* ent = ::readdir(dir))
-        if (is_valid_queue_id(ent->d_name)) ids.emplace_back(ent->d_name);
-    ::closedir(dir);
-    std::sort(ids.begin(), ids.end());
+    for (std::string& name : directory_names(dirfd))
+        if (is_valid_queue_id(name)) ids.push_back(std::move(name));
     return ids;
 }
 
@@ -54,27 +44,36 @@ std::string_view to_string(Place place) {
 }
 
 Status Spool::create(const std::string& root) {
-    for (std::string sub : {"", "/maildrop", "/data", "/queue", "/hold", "/failed", "/corrupt"}) {
-        std::string path = root + sub;
+    SpoolLayout layout(root);
+    std::vector<std::string> paths = {root};
+    for (SpoolDir dir : kAllSpoolDirs)
+        paths.push_back(layout.path(dir));
+    for (const std::string& path : paths)
         if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
             return Error{EX_CANTCREAT,
                          fmt::format("cannot create {}: {}", path, errno_text(errno))};
-    }
     return ok_status();
 }
 
 Result<Spool> Spool::open(const std::string& root) {
     Spool s;
-    s.root_ = root;
-    std::pair<UniqueFd*, const char*> dirs[] = {
-        {&s.root_fd_, ""},        {&s.maildrop_, "/maildrop"}, {&s.data_, "/data"},
-        {&s.queue_, "/queue"},    {&s.hold_, "/hold"},         {&s.failed_, "/failed"},
-        {&s.corrupt_, "/corrupt"}};
-    for (auto& [fd, sub] : dirs) {
-        auto d = open_dir(root + sub);
+    s.layout_ = SpoolLayout(root);
+    auto open = [&](SpoolDir dir) { return open_dir(s.layout_.path(dir)); };
+    std::pair<UniqueFd*, SpoolDir> dirs[] = {{&s.data_, SpoolDir::data},
+                                             {&s.queue_, SpoolDir::queue},
+                                             {&s.hold_, SpoolDir::hold},
+                                             {&s.failed_, SpoolDir::failed}};
+    for (auto& [fd, dir] : dirs) {
+        auto d = open(dir);
         if (!d) return d.error();
         *fd = std::move(*d);
     }
+    auto maildrop = open(SpoolDir::maildrop);
+    if (!maildrop) return maildrop.error();
+    auto corrupt = open(SpoolDir::corrupt);
+    if (!corrupt) return corrupt.error();
+    s.maildrop_ =
+        Maildrop(s.layout_.path(SpoolDir::maildrop), std::move(*maildrop), std::move(*corrupt));
     return s;
 }
 
@@ -171,13 +170,6 @@ void Spool::purge_retired(const std::string& id) {
     ::unlinkat(queue_.get(), retired_name(id).c_str(), 0);
 }
 
-Status Spool::quarantine(const std::string& name) {
-    if (::renameat(maildrop_.get(), name.c_str(), corrupt_.get(), name.c_str()) != 0)
-        return Error{EX_IOERR, fmt::format("cannot move maildrop/{} to corrupt/: {}", name,
-                                           errno_text(errno))};
-    return fsync_fd(corrupt_.get(), "corrupt directory");
-}
-
 Result<UniqueFd> Spool::create_content(const std::string& id) {
     UniqueFd fd(::openat(data_.get(), id.c_str(),
                          O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -210,9 +202,8 @@ Result<std::string> Spool::enqueue(Envelope envelope, std::string_view content) 
     std::string id;
     for (int tries = 0; tries < 100 && !fd.valid(); ++tries) {
         id = new_queue_id(std::chrono::system_clock::now());
-        struct stat st;
-        if (::fstatat(maildrop_.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-            exists(Place::queue, id) || exists(Place::hold, id) || exists(Place::failed, id))
+        if (maildrop_.contains(id) || exists(Place::queue, id) || exists(Place::hold, id) ||
+            exists(Place::failed, id))
             continue;
         fd.reset(::openat(data_.get(), id.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -245,33 +236,22 @@ void Spool::remove_orphans() {
     // Temporary envelope files from an interrupted store() (the old envelope is still there),
     // and retired envelopes whose purge a stop or crash cut short.
     for (Place p : {Place::queue, Place::hold, Place::failed}) {
-        int fd = ::dup(place_fd(p));
-        DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
-        if (!dir) {
-            if (fd >= 0) ::close(fd);
-            continue;
+        for (const std::string& name : directory_names(place_fd(p))) {
+            std::string_view n = name;
+            if (n.size() > 5 && n.front() == '.' && (n.ends_with(".tmp") || n.ends_with(".done")))
+                ::unlinkat(place_fd(p), name.c_str(), 0);
         }
-        std::vector<std::string> tmps;
-        ::rewinddir(dir);  // a dup()ed fd shares its offset with every earlier listing
-        while (dirent* ent = ::readdir(dir)) {
-            std::string_view name = ent->d_name;
-            if (name.size() > 5 && name.front() == '.' &&
-                (name.ends_with(".tmp") || name.ends_with(".done")))
-                tmps.emplace_back(name);
-        }
-        ::closedir(dir);
-        for (auto& t : tmps)
-            ::unlinkat(place_fd(p), t.c_str(), 0);
     }
 }
 
 Result<UniqueFd> Spool::lock(bool wait) const {
-    UniqueFd fd(::openat(root_fd_.get(), "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    const std::string path = layout_.lock_file();
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd.valid())
-        return Error{EX_NOPERM, fmt::format("cannot open {}/lock: {}", root_, errno_text(errno))};
+        return Error{EX_NOPERM, fmt::format("cannot open {}: {}", path, errno_text(errno))};
     if (::flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
         if (errno == EWOULDBLOCK) return UniqueFd();
-        return Error{EX_OSERR, fmt::format("cannot lock {}/lock: {}", root_, errno_text(errno))};
+        return Error{EX_OSERR, fmt::format("cannot lock {}: {}", path, errno_text(errno))};
     }
     return fd;
 }

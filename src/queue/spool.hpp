@@ -9,6 +9,8 @@
 //   failed/<id>     envelope of a message that could not be delivered nor bounced
 //   corrupt/<name>  maildrop files that failed validation, kept for the admin to inspect
 //
+// maildrop/ and corrupt/ belong to the Maildrop (maildrop.hpp), which the Spool opens with
+// the rest.
 // A message exists once its envelope is in queue/, hold/ or failed/ (exactly one of them);
 // a data file without an envelope is an orphan from an interrupted pickup.
 #pragma once
@@ -18,6 +20,8 @@
 #include <vector>
 
 #include "queue/envelope.hpp"
+#include "queue/maildrop.hpp"
+#include "queue/spool_layout.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -33,9 +37,8 @@ class Spool {
     // Creates the directories (for tests and the installer; the installer sets owners).
     static Status create(const std::string& root);
 
-    const std::string& root() const { return root_; }
-    int maildrop_fd() const { return maildrop_.get(); }
-    std::string maildrop_path() const { return root_ + "/maildrop"; }
+    const SpoolLayout& layout() const { return layout_; }
+    const Maildrop& maildrop() const { return maildrop_; }
 
     // Ids in one place, oldest first. Names that are not queue ids are ignored.
     std::vector<std::string> list(Place place) const;
@@ -58,9 +61,6 @@ class Spool {
     // the delivery thread does not wait for it. Leftovers are removed by remove_orphans().
     Status retire(const std::string& id);
     void purge_retired(const std::string& id);
-
-    // Moves a maildrop file that failed validation aside (never deleted, never delivered).
-    Status quarantine(const std::string& maildrop_name);
 
     // Content: created during pickup, then read for delivery.
     Result<UniqueFd> create_content(const std::string& id);
@@ -85,8 +85,9 @@ class Spool {
   private:
     int place_fd(Place place) const;
 
-    std::string root_;
-    UniqueFd root_fd_, maildrop_, data_, queue_, hold_, failed_, corrupt_;
+    SpoolLayout layout_{""};
+    Maildrop maildrop_;
+    UniqueFd data_, queue_, hold_, failed_;
 };
 
 }  // namespace nullrelay

@@ -23,13 +23,12 @@
 #include "mail/address.hpp"
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
+#include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
-#include "queue/maildrop_writer.hpp"
 #include "sendmail/child_submission.hpp"
 #include "sendmail/privilege.hpp"
 #include "sendmail/sendmail_args.hpp"
 #include "sendmail/smtp_dialogue.hpp"
-#include "util/durable_io.hpp"
 #include "util/program_path.hpp"
 #include "util/sys_error.hpp"
 #include "util/text.hpp"
@@ -186,9 +185,7 @@ int main(int argc, char** argv) {
     if (!config) fatal(config.error());
 
     // 3. Acquire what needs the group: the maildrop directory and our new file in it.
-    auto maildrop = open_dir(config->spool_dir + "/maildrop");
-    if (!maildrop) fatal({EX_TEMPFAIL, maildrop.error().message});
-    auto file = MaildropWriter::create(maildrop->get());
+    auto file = MaildropWriter::create(SpoolLayout(config->spool_dir));
     if (!file) fatal(file.error());
 
     // 4. Drop the group for good. From here on nothing runs with privilege.

@@ -72,9 +72,8 @@ TEST_CASE("Spool::create and Spool::open", "[spool]") {
     }
     REQUIRE(Spool::create(t.root));  // again: nothing to do, no error
     Spool s = open_spool(t);
-    CHECK(s.root() == t.root);
-    CHECK(s.maildrop_fd() >= 0);
-    CHECK(s.maildrop_path() == t.path("maildrop"));
+    CHECK(s.layout().root() == t.root);
+    CHECK(s.maildrop().path() == t.path("maildrop"));
 
     std::filesystem::remove(t.path("hold"));
     auto broken = Spool::open(t.root);
@@ -273,16 +272,6 @@ TEST_CASE("Spool::load errors", "[spool]") {
     auto not_an_id = s.load(Place::queue, "../queue/x");
     REQUIRE_FALSE(not_an_id);
     CHECK(not_an_id.error().exit_code == EX_DATAERR);
-}
-
-TEST_CASE("Spool::quarantine moves a maildrop file to corrupt/", "[spool]") {
-    TempSpool t;
-    Spool s = open_spool(t);
-    t.write("maildrop/bad-name", "junk");
-    REQUIRE(s.quarantine("bad-name"));
-    CHECK_FALSE(t.exists("maildrop/bad-name"));
-    CHECK(t.read("corrupt/bad-name") == "junk");
-    CHECK_FALSE(s.quarantine("no-such-file"));
 }
 
 TEST_CASE("Spool::enqueue queues new content under a fresh id", "[spool]") {
