@@ -17,6 +17,7 @@
 #include "nullrelayd/control_server.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/delivery.hpp"
+#include "nullrelayd/smtp_session.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 #include "util/sys_error.hpp"
@@ -178,7 +179,10 @@ void Daemon::stop_reaper() {
 }
 
 void Daemon::worker_main() {
-    Deliverer deliverer(*spool_, config_, credentials_, pickup_->rewriter(), &abort_transfers_);
+    auto smtp = [this](const Smarthost& host) -> std::unique_ptr<Transport> {
+        return std::make_unique<SmtpSession>(config_, host, credentials_, &abort_transfers_);
+    };
+    Deliverer deliverer(*spool_, config_, smtp, pickup_->rewriter(), &abort_transfers_);
     deliverer.set_verbose(options_.verbose);
     while (auto id = jobs_.pop()) {
         auto outcome = deliverer.deliver(*id);

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "nullrelayd/credentials.hpp"
 #include "nullrelayd/pickup.hpp"
-#include "nullrelayd/smtp_session.hpp"
 #include "queue/spool.hpp"
 #include "util/unique_fd.hpp"
 #include "util/work_queue.hpp"

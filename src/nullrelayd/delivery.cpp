@@ -39,22 +39,20 @@ std::int64_t backoff_seconds(const Config& config, int attempts) {
     return std::min<std::int64_t>(wait, config.retry_max.count());
 }
 
-Deliverer::Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
+Deliverer::Deliverer(Spool& spool, const Config& config, TransportFactory transports,
                      const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag)
     : spool_(spool),
       config_(config),
-      credentials_(credentials),
+      make_transport_(std::move(transports)),
       rewriter_(rewriter),
       abort_flag_(abort_flag) {}
 
 Deliverer::~Deliverer() = default;
 
-SmtpSession& Deliverer::session(size_t i) {
-    if (sessions_.size() <= i) sessions_.resize(i + 1);
-    if (!sessions_[i])
-        sessions_[i] = std::make_unique<SmtpSession>(config_, config_.smarthosts[i], credentials_,
-                                                     abort_flag_);
-    return *sessions_[i];
+Transport& Deliverer::transport(size_t i) {
+    if (transports_.size() <= i) transports_.resize(i + 1);
+    if (!transports_[i]) transports_[i] = make_transport_(config_.smarthosts[i]);
+    return *transports_[i];
 }
 
 Deliverer::Outcome Deliverer::deliver(const std::string& id) {
@@ -82,7 +80,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
             log_error("{}: {}", id, content.error().message);
             return {};
         }
-        SmtpMessage msg;
+        OutgoingMessage msg;
         msg.sender = env.sender;
         for (size_t i : pending)
             msg.recipients.push_back(env.recipients[i].address);
@@ -91,7 +89,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         // Failover: the next smarthost only when this one said nothing about the message
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
         for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
-            SmtpAttempt attempt = session(h).send(msg);
+            SmtpAttempt attempt = transport(h).send(msg);
             if (verbose_)
                 for (const auto& line : split(attempt.transcript, '\n'))
                     if (!line.empty())  // continuation lines of a multi-line reply: "< " too

@@ -15,7 +15,7 @@
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
 #include "nullrelayd/bounce.hpp"
-#include "nullrelayd/smtp_session.hpp"
+#include "nullrelayd/transport.hpp"
 #include "queue/spool.hpp"
 #include "util/clock.hpp"
 
@@ -26,8 +26,11 @@ std::int64_t backoff_seconds(const Config& config, int attempts);
 
 class Deliverer {
   public:
-    // `rewriter` (with the maps) addresses bounces; it must outlive the Deliverer.
-    Deliverer(Spool& spool, const Config& config, const Credentials& credentials,
+    // `transports` makes the connection to each smarthost (SmtpSession in nullrelayd, a
+    // scripted Transport in tests); `rewriter` (with the maps) addresses bounces. Both must
+    // outlive the Deliverer. `abort_flag` (may be null): nullrelayd is stopping, do not try
+    // the next smarthost.
+    Deliverer(Spool& spool, const Config& config, TransportFactory transports,
               const AddressRewriter& rewriter, const std::atomic<bool>* abort_flag);
     ~Deliverer();
 
@@ -49,7 +52,7 @@ class Deliverer {
     void set_clock(Clock clock) { clock_ = std::move(clock); }
 
   private:
-    SmtpSession& session(size_t index);
+    Transport& transport(size_t index);
     // Records the attempt's outcome in the queue; see the header comment.
     // `failed`: the recipients (by index) that failed for good in this attempt.
     Outcome finish(Envelope& envelope,
@@ -57,10 +60,10 @@ class Deliverer {
 
     Spool& spool_;
     const Config& config_;
-    Credentials credentials_;
+    TransportFactory make_transport_;
     const AddressRewriter& rewriter_;
     const std::atomic<bool>* abort_flag_;
-    std::vector<std::unique_ptr<SmtpSession>> sessions_;  // one per smarthost, made on first use
+    std::vector<std::unique_ptr<Transport>> transports_;  // one per smarthost, made on first use
     bool verbose_ = false;
     Clock clock_ = wall_clock();
 };

@@ -1,7 +1,5 @@
 #include "nullrelayd/delivery_outcome.hpp"
 
-#include <curl/curl.h>
-
 #include <fmt/format.h>
 
 #include "util/text.hpp"
@@ -68,18 +66,27 @@ AttemptVerdict decide_outcome(const SmtpAttempt& a, size_t n) {
         for (auto& r : v.recipients)
             r = {verdict, code ? enhanced_status(code, reply) : "4.4.0", reply};
     };
-    // One reply that speaks for every recipient that RCPT accepted.
+    // One reply that speaks for every recipient that RCPT accepted. A recipient with no RCPT
+    // reply of its own (the transcript lost it, or the list was cut short) was never accepted
+    // by the smarthost as far as we know: it is tried again, never taken as sent.
     auto apply_to_accepted = [&](const SmtpExchange& e) {
         for (size_t i = 0; i < n; ++i) {
             const SmtpExchange* r = i < rcpt.size() ? rcpt[i] : nullptr;
-            int code = r && verdict_for(r->code) != Verdict::sent ? r->code : e.code;
-            const std::string& reply =
-                r && verdict_for(r->code) != Verdict::sent ? r->reply : e.reply;
-            v.recipients[i] = {verdict_for(code), enhanced_status(code, reply), reply};
+            if (!r) {
+                v.recipients[i] = {Verdict::deferred, "4.4.0",
+                                   "no reply to RCPT TO for this recipient; trying again later"};
+                continue;
+            }
+            const SmtpExchange& says = verdict_for(r->code) != Verdict::sent ? *r : e;
+            v.recipients[i] = {verdict_for(says.code), enhanced_status(says.code, says.reply),
+                               says.reply};
         }
     };
 
-    if (a.curl_code == CURLE_OK && final_reply && final_reply->code / 100 == 2) {
+    // The reply after the data is the smarthost's verdict on the message. A 2xx is final
+    // even when the connection failed afterwards (QUIT unanswered, a reset on close): the
+    // message was taken, and sending it again would duplicate it.
+    if (final_reply && final_reply->code / 100 == 2) {
         apply_to_accepted(*final_reply);
         v.summary = "";
         for (const auto& r : v.recipients)
@@ -117,8 +124,7 @@ AttemptVerdict decide_outcome(const SmtpAttempt& a, size_t n) {
     }
     // No verdict on the message: connection, TLS, greeting, EHLO or AUTH trouble, a timeout,
     // or the connection lost during the transaction. Defer everything.
-    std::string why = a.curl_error.empty() ? curl_easy_strerror(static_cast<CURLcode>(a.curl_code))
-                                           : a.curl_error;
+    std::string why = a.error.empty() ? "the transfer failed" : a.error;
     if (!ex.empty() && ex.back().code >= 400 && !a.refused_without_auth)
         why = fmt::format("{} ({})", why, ex.back().reply);
     v.summary = one_line(fmt::format("{}: {}", a.relay, why));

@@ -1,13 +1,15 @@
 // The one place where an SMTP attempt becomes a verdict per recipient (STYLE.md error tier 2):
 // 2xx delivered, 4xx and every transport, TLS or AUTH failure deferred, 5xx bounced. A reply to
 // MAIL, to DATA or after the data applies to every recipient still in play; a reply to RCPT
-// to its recipient alone.
+// to its recipient alone. Two rules guard against loss and duplicates: a recipient is sent
+// only when its own RCPT got a 2xx and the data got a 2xx; a 2xx to the data is final, even
+// when the connection fails after it.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "nullrelayd/smtp_session.hpp"
+#include "nullrelayd/transport.hpp"
 
 namespace nullrelay {
 

@@ -182,26 +182,31 @@ std::string SmtpSession::apply_secret() {
     return "";
 }
 
-SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
+SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection, int& code) {
+    SmtpAttempt a;
+    a.relay = fmt::format("{}:{}", host_.host, host_.port);
     if (std::string why = apply_secret(); !why.empty()) {
-        SmtpAttempt a;
-        a.curl_code = CURLE_LOGIN_DENIED;  // deferred, and the next smarthost may be tried
-        a.curl_error = why;
-        a.relay = fmt::format("{}:{}", host_.host, host_.port);
+        code = CURLE_LOGIN_DENIED;  // deferred, and the next smarthost may be tried
+        a.error = why;
         return a;
+    }
+    std::unique_ptr<curl_slist, SlistDeleter> rcpts;
+    for (const auto& r : m.recipients) {
+        curl_slist* l = curl_slist_append(rcpts.get(), ("<" + r + ">").c_str());
+        if (!l) {
+            // Out of memory: a list without this recipient would report the others for it.
+            code = CURLE_OUT_OF_MEMORY;
+            a.error = "out of memory while building the recipient list";
+            return a;
+        }
+        rcpts.release();
+        rcpts.reset(l);
     }
     transcript_.clear();
     message_ = &m;
     offset_ = 0;
     refused_without_auth_ = false;
     quit_sent_ = false;
-    std::unique_ptr<curl_slist, SlistDeleter> rcpts;
-    for (const auto& r : m.recipients) {
-        curl_slist* l = curl_slist_append(rcpts.get(), ("<" + r + ">").c_str());
-        if (!l) break;
-        rcpts.release();
-        rcpts.reset(l);
-    }
     std::string from = "<" + m.sender + ">";
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, errbuf);
@@ -213,24 +218,23 @@ SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
     curl_easy_setopt(handle_, CURLOPT_MAIL_RCPT, static_cast<curl_slist*>(nullptr));
     curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
 
-    SmtpAttempt a;
-    a.curl_code = rc;
+    code = rc;
+    a.completed = rc == CURLE_OK;
     a.refused_without_auth = refused_without_auth_;
     if (refused_without_auth_)
-        a.curl_error =
+        a.error =
             "the smarthost did not authenticate us (no AUTH offered or accepted); "
             "not sending without it";
     else if (rc == CURLE_ABORTED_BY_CALLBACK && abort_flag_ && abort_flag_->load())
-        a.curl_error = "abandoned: nullrelayd is stopping";
+        a.error = "abandoned: nullrelayd is stopping";
     else if (rc != CURLE_OK)
-        a.curl_error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
+        a.error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
     char* ip = nullptr;
     long port = 0;
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_IP, &ip);
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_PORT, &port);
     // host[ip]:port once connected (Postfix's form); host:port when no address was reached.
-    a.relay = ip && *ip ? fmt::format("{}[{}]:{}", host_.host, ip, port ? port : host_.port)
-                        : fmt::format("{}:{}", host_.host, host_.port);
+    if (ip && *ip) a.relay = fmt::format("{}[{}]:{}", host_.host, ip, port ? port : host_.port);
     a.exchanges = transcript_.exchanges();
     a.transcript = transcript_.redacted();
     message_ = nullptr;
@@ -246,21 +250,22 @@ SmtpAttempt SmtpSession::perform(const SmtpMessage& m, bool fresh_connection) {
     return a;
 }
 
-SmtpAttempt SmtpSession::send(const SmtpMessage& m) {
-    SmtpAttempt a = perform(m, false);
-    if (a.curl_code == CURLE_OK || (abort_flag_ && abort_flag_->load())) return a;
+SmtpAttempt SmtpSession::send(const OutgoingMessage& m) {
+    int code = CURLE_OK;
+    SmtpAttempt a = perform(m, false, code);
+    if (a.completed || (abort_flag_ && abort_flag_->load())) return a;
     // A reused connection that the server had already closed, or on which it left a stale
     // "421 idle timeout", fails at MAIL: libcurl takes the 421 as MAIL's reply. Try once more
     // on a fresh connection (research/libcurl-smtp.md §3). perform() already dropped the old.
     bool reused = a.exchanges.empty() || a.exchanges.front().command.starts_with("MAIL FROM");
     bool mail_not_accepted =
         a.exchanges.empty() || a.exchanges.front().code == 421 || a.exchanges.front().code == 0;
-    bool transport_error = a.curl_code == CURLE_SEND_ERROR || a.curl_code == CURLE_RECV_ERROR ||
-                           a.curl_code == CURLE_GOT_NOTHING;
+    bool transport_error =
+        code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
     if (reused && mail_not_accepted && transport_error) {
         log_info("{}: the reused connection was stale ({}); retrying on a fresh one", a.relay,
-                 a.exchanges.empty() ? a.curl_error : one_line(a.exchanges.front().reply));
-        a = perform(m, true);
+                 a.exchanges.empty() ? a.error : one_line(a.exchanges.front().reply));
+        a = perform(m, true, code);
     }
     return a;
 }

@@ -14,42 +14,28 @@
 #include "config/config.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/smtp_transcript.hpp"
+#include "nullrelayd/transport.hpp"
 
 typedef void CURL;
 
 namespace nullrelay {
 
-struct SmtpMessage {
-    std::string sender;  // "" is <>
-    std::vector<std::string> recipients;
-    int content_fd = -1;
-    std::uint64_t size = 0;
-};
-
-struct SmtpAttempt {
-    int curl_code = 0;                  // CURLcode
-    std::string curl_error;             // libcurl's explanation, or ours
-    std::string relay;                  // host[ip]:port, for the log
-    bool refused_without_auth = false;  // we stopped before MAIL: AUTH did not happen
-    std::vector<SmtpExchange> exchanges;
-    std::string transcript;  // redacted, for debugging
-};
-
-class SmtpSession {
+class SmtpSession final : public Transport {
   public:
     SmtpSession(const Config& config, Smarthost host, Credentials credentials,
                 const std::atomic<bool>* abort_flag);
-    ~SmtpSession();
+    ~SmtpSession() override;
     SmtpSession(const SmtpSession&) = delete;
     SmtpSession& operator=(const SmtpSession&) = delete;
 
     const Smarthost& host() const { return host_; }
-    SmtpAttempt send(const SmtpMessage& message);
+    SmtpAttempt send(const OutgoingMessage& message) override;
     // Forgets the connection (QUIT is sent, bounded by the response timeout).
     void disconnect();
 
   private:
-    SmtpAttempt perform(const SmtpMessage& message, bool fresh_connection);
+    // One transfer; `code` gets libcurl's result.
+    SmtpAttempt perform(const OutgoingMessage& message, bool fresh_connection, int& code);
     void configure_handle();
     // Shuts the cached connection's socket down so that closing it cannot block.
     void cut_connection();
@@ -71,7 +57,7 @@ class SmtpSession {
 
     // Per transfer.
     SmtpTranscript transcript_;
-    const SmtpMessage* message_ = nullptr;
+    const OutgoingMessage* message_ = nullptr;
     std::uint64_t offset_ = 0;
     bool refused_without_auth_ = false;
     bool quit_sent_ = false;  // libcurl is closing the connection

@@ -7,13 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace nullrelay {
+#include "nullrelayd/transport.hpp"
 
-struct SmtpExchange {
-    std::string command;  // "" for the greeting and for the reply after the message data
-    int code = 0;
-    std::string reply;  // all reply lines, joined by "\n"
-};
+namespace nullrelay {
 
 class SmtpTranscript {
   public:

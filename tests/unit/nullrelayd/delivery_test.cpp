@@ -57,7 +57,12 @@ struct Fixture {
     }
     Deliverer::Outcome deliver(const std::string& id) {
         AddressRewriter rewriter(config);
-        Deliverer d(*spool, config, Credentials{}, rewriter, nullptr);
+        // No smarthost is configured: the Deliverer must not ask for a transport.
+        auto no_transport = [](const Smarthost&) -> std::unique_ptr<Transport> {
+            FAIL("a transport was made without a smarthost");
+            return nullptr;
+        };
+        Deliverer d(*spool, config, no_transport, rewriter, nullptr);
         d.set_clock(manual_clock(&now));
         return d.deliver(id);
     }

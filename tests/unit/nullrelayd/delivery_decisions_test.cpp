@@ -1,0 +1,260 @@
+// Delivery decisions through the real Deliverer, with a scripted Transport in place of the
+// SMTP session (transport.hpp): each case gives the replies a smarthost would give and checks
+// what the queue records afterwards: who was sent, who bounced (and that the bounce was queued
+// first), who waits for a retry and when, and which smarthost was asked.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nullrelayd/delivery.hpp"
+#include "queue_fixture.hpp"
+
+using namespace nullrelay;
+using namespace nullrelay::test;
+
+namespace {
+
+constexpr std::int64_t kArrival = 1763759796;
+const std::string kId = "660CFE0332AE458D";
+const std::string kContent = "Subject: s\r\n\r\nbody\r\n";
+
+// What one smarthost will answer, attempt after attempt, and what it was given.
+struct Script {
+    std::deque<SmtpAttempt> attempts;
+    std::vector<OutgoingMessage> sent;
+    std::vector<std::string> contents;
+};
+
+class ScriptedTransport final : public Transport {
+  public:
+    explicit ScriptedTransport(Script& script) : script_(script) {}
+    SmtpAttempt send(const OutgoingMessage& m) override {
+        script_.sent.push_back(m);
+        std::string content(m.size, '\0');
+        REQUIRE(::pread(m.content_fd, content.data(), content.size(), 0) ==
+                static_cast<ssize_t>(m.size));
+        script_.contents.push_back(content);
+        REQUIRE_FALSE(script_.attempts.empty());  // the test did not expect another attempt
+        SmtpAttempt a = std::move(script_.attempts.front());
+        script_.attempts.pop_front();
+        return a;
+    }
+
+  private:
+    Script& script_;
+};
+
+// The greeting and the authenticated STARTTLS opening, then what the case adds.
+SmtpAttempt attempt(bool completed, std::vector<SmtpExchange> after_opening,
+                    std::string error = "") {
+    SmtpAttempt a;
+    a.completed = completed;
+    a.error = std::move(error);
+    a.relay = "mx.example.net[192.0.2.1]:587";
+    a.exchanges = {{"", 220, "220 mx.example.net ESMTP"},
+                   {"EHLO relay.example.org", 250, "250-mx.example.net\n250 AUTH PLAIN"},
+                   {"AUTH PLAIN <redacted>", 235, "235 2.7.0 Authentication successful"}};
+    a.exchanges.insert(a.exchanges.end(), after_opening.begin(), after_opening.end());
+    return a;
+}
+
+const SmtpExchange kMail{"MAIL FROM:<alice@example.org>", 250, "250 2.1.0 Ok"};
+const SmtpExchange kBobOk{"RCPT TO:<bob@example.net>", 250, "250 2.1.5 Ok"};
+const SmtpExchange kCarolOk{"RCPT TO:<carol@example.net>", 250, "250 2.1.5 Ok"};
+const SmtpExchange kData{"DATA", 354, "354 End data with <CR><LF>.<CR><LF>"};
+const SmtpExchange kQueued{"", 250, "250 2.0.0 Ok: queued as 4VxYz"};
+
+struct Fixture {
+    TempSpool t;
+    Spool spool = open_spool(t.root);
+    Config config;
+    double now = kArrival + 10;
+    std::map<std::string, Script> hosts;  // by smarthost name
+
+    Fixture() {
+        config.hostname = "relay.example.org";
+        config.sender_domain = "example.org";
+        config.smarthosts = {{"mx.example.net", 587}, {"backup.example.net", 587}};
+        config.retry_min = std::chrono::seconds(60);
+        config.queue_lifetime = std::chrono::seconds(5 * 86400);
+        Envelope e;
+        e.id = kId;
+        e.arrival = kArrival;
+        e.submitter_name = "alice";
+        e.sender = "alice@example.org";
+        e.recipients = {{"bob@example.net", "bob", RecipientState::pending, ""},
+                        {"carol@example.net", "carol", RecipientState::pending, ""}};
+        auto fd = spool.create_content(kId);
+        REQUIRE(fd);
+        REQUIRE(::write(fd->get(), kContent.data(), kContent.size()) ==
+                static_cast<ssize_t>(kContent.size()));
+        e.size = kContent.size();
+        REQUIRE(spool.store(Place::queue, e));
+    }
+
+    Deliverer::Outcome deliver() {
+        AddressRewriter rewriter(config);
+        auto scripted = [this](const Smarthost& h) -> std::unique_ptr<Transport> {
+            return std::make_unique<ScriptedTransport>(hosts[h.host]);
+        };
+        Deliverer d(spool, config, scripted, rewriter, nullptr);
+        d.set_clock(manual_clock(&now));
+        return d.deliver(kId);
+    }
+    Envelope queued() {
+        auto env = spool.load(Place::queue, kId);
+        REQUIRE(env);
+        return *env;
+    }
+    Script& mx() { return hosts["mx.example.net"]; }
+    Script& backup() { return hosts["backup.example.net"]; }
+};
+
+}  // namespace
+
+TEST_CASE("Deliverer with a smarthost: all accepted, the message leaves", "[delivery]") {
+    Fixture f;
+    f.mx().attempts = {attempt(true, {kMail, kBobOk, kCarolOk, kData, kQueued})};
+    auto out = f.deliver();
+    CHECK(out.retired);
+    CHECK(out.left_as == "delivered");
+    CHECK(out.queued.empty());
+    CHECK_FALSE(f.spool.exists(Place::queue, kId));
+    REQUIRE(f.mx().sent.size() == 1);
+    CHECK(f.mx().sent[0].sender == "alice@example.org");
+    CHECK(f.mx().sent[0].recipients ==
+          std::vector<std::string>{"bob@example.net", "carol@example.net"});
+    CHECK(f.mx().contents[0] == kContent);
+    CHECK(f.backup().sent.empty());
+}
+
+TEST_CASE("Deliverer: a partial 5xx bounces that recipient, the other is sent", "[delivery]") {
+    Fixture f;
+    const SmtpExchange bob_550{"RCPT TO:<bob@example.net>", 550,
+                               "550 5.1.1 <bob@example.net>: Recipient address rejected"};
+    f.mx().attempts = {attempt(true, {kMail, bob_550, kCarolOk, kData, kQueued})};
+    auto out = f.deliver();
+    // The bounce to alice is queued, and only then does the message leave.
+    REQUIRE(out.queued.size() == 1);
+    auto bounce = f.spool.load(Place::queue, out.queued[0]);
+    REQUIRE(bounce);
+    CHECK(bounce->sender.empty());
+    REQUIRE(bounce->recipients.size() == 1);
+    CHECK(bounce->recipients[0].address == "alice@example.org");
+    CHECK(out.retired);
+    CHECK_THAT(out.left_as, Catch::StartsWith("bounced: 550 5.1.1"));
+    CHECK(f.backup().sent.empty());  // a verdict on the message: no failover
+}
+
+TEST_CASE("Deliverer: 4xx greylisting defers with backoff, the retry delivers", "[delivery]") {
+    Fixture f;
+    const SmtpExchange bob_450{"RCPT TO:<bob@example.net>", 450, "450 4.2.0 Greylisted"};
+    const SmtpExchange carol_450{"RCPT TO:<carol@example.net>", 450, "450 4.2.0 Greylisted"};
+    f.mx().attempts = {
+        attempt(false, {kMail, bob_450, carol_450}, "RCPT failed: 450"),
+        attempt(true, {kMail, kBobOk, kCarolOk, kData, kQueued}),
+    };
+    auto first = f.deliver();
+    REQUIRE(first.next_attempt);
+    CHECK(*first.next_attempt == kArrival + 10 + 60);
+    CHECK(first.queued.empty());
+    Envelope env = f.queued();
+    CHECK(env.attempts == 1);
+    for (const Recipient& r : env.recipients) {
+        CHECK(r.state == RecipientState::pending);
+        CHECK(r.last_reply == "450 4.2.0 Greylisted");
+    }
+    CHECK(f.backup().sent.empty());  // the smarthost spoke about the message
+
+    f.now = static_cast<double>(*first.next_attempt);
+    auto second = f.deliver();
+    CHECK(second.retired);
+    CHECK(second.left_as == "delivered");
+    CHECK(f.mx().sent.size() == 2);
+}
+
+TEST_CASE("Deliverer: a 421 fails over to the next smarthost", "[delivery]") {
+    Fixture f;
+    SECTION("421 greeting") {
+        SmtpAttempt busy;
+        busy.relay = "mx.example.net[192.0.2.1]:587";
+        busy.error = "Got unexpected reply";
+        busy.exchanges = {{"", 421, "421 4.3.2 Too busy"}};
+        f.mx().attempts = {busy};
+    }
+    SECTION("421 to MAIL") {
+        const SmtpExchange mail_421{"MAIL FROM:<alice@example.org>", 421,
+                                    "421 4.3.2 Shutting down"};
+        f.mx().attempts = {attempt(false, {mail_421}, "Failure when receiving data")};
+    }
+    f.backup().attempts = {attempt(true, {kMail, kBobOk, kCarolOk, kData, kQueued})};
+    auto out = f.deliver();
+    CHECK(out.retired);
+    CHECK(out.left_as == "delivered");
+    CHECK(f.mx().sent.size() == 1);
+    CHECK(f.backup().sent.size() == 1);
+}
+
+TEST_CASE("Deliverer: every smarthost down defers, and says why", "[delivery]") {
+    Fixture f;
+    SmtpAttempt refused;
+    refused.relay = "mx.example.net:587";
+    refused.error = "Failed to connect to mx.example.net port 587: Connection refused";
+    SmtpAttempt refused_too = refused;
+    refused_too.relay = "backup.example.net:587";
+    f.mx().attempts = {refused};
+    f.backup().attempts = {refused_too};
+    auto out = f.deliver();
+    REQUIRE(out.next_attempt);
+    Envelope env = f.queued();
+    CHECK_THAT(env.last_error, Catch::Contains("backup.example.net:587: Failed to connect"));
+    for (const Recipient& r : env.recipients)
+        CHECK(r.state == RecipientState::pending);
+}
+
+TEST_CASE("Deliverer: the connection lost after DATA defers everyone, no failover", "[delivery]") {
+    Fixture f;
+    f.mx().attempts = {
+        attempt(false, {kMail, kBobOk, kCarolOk, kData}, "Connection reset by peer")};
+    auto out = f.deliver();
+    REQUIRE(out.next_attempt);
+    CHECK(out.queued.empty());
+    for (const Recipient& r : f.queued().recipients)
+        CHECK(r.state == RecipientState::pending);
+    // The first smarthost may have the message: sending it elsewhere now would duplicate it.
+    CHECK(f.backup().sent.empty());
+}
+
+// Issue 15, item 6: the smarthost's 250 to the data is final. A transport error after it (the
+// QUIT or the close failing) must not send the message a second time.
+TEST_CASE("Deliverer: a final 250 then a transport error is delivered, not retried", "[delivery]") {
+    Fixture f;
+    f.mx().attempts = {attempt(false, {kMail, kBobOk, kCarolOk, kData, kQueued},
+                               "Failure when receiving data from the peer")};
+    auto out = f.deliver();
+    CHECK_FALSE(out.next_attempt);
+    CHECK(out.retired);
+    CHECK(out.left_as == "delivered");
+    CHECK_FALSE(f.spool.exists(Place::queue, kId));
+}
+
+// Issue 15, item 4: a recipient is sent only on its own 2xx RCPT reply. A transcript with one
+// RCPT for two recipients (the list cut short, a reply lost) must not mark both sent.
+TEST_CASE("Deliverer: a recipient without its own RCPT reply is not sent", "[delivery]") {
+    Fixture f;
+    f.mx().attempts = {attempt(true, {kMail, kBobOk, kData, kQueued})};
+    auto out = f.deliver();
+    REQUIRE(out.next_attempt);  // carol is tried again
+    CHECK_FALSE(out.retired);
+    Envelope env = f.queued();
+    CHECK(env.recipients[0].state == RecipientState::sent);
+    CHECK(env.recipients[1].state == RecipientState::pending);
+    CHECK_FALSE(env.recipients[1].last_reply.empty());
+}
