@@ -27,7 +27,6 @@
 #include <string_view>
 #include <vector>
 
-#include "maps/map_index.hpp"
 #include "maps/map_pattern.hpp"
 #include "util/result.hpp"
 
@@ -72,17 +71,16 @@ class AliasMap {
     };
     class Parser;
 
-    Result<bool> test(const Entry& e, const Subject& key, PatternMatcher& m) const;
+    Result<bool> test(const Entry& e, std::string_view key, PatternMatcher& m) const;
     MapMatch expand(const Entry& e, std::string_view key, const PatternMatcher& m) const;
     // The first matching rule among entries [begin, end), one by one.
-    Result<std::optional<size_t>> scan(size_t begin, size_t end, const Subject& key,
+    Result<std::optional<size_t>> scan(size_t begin, size_t end, std::string_view key,
                                        PatternMatcher& m) const;
 
     std::string path_;
     std::vector<Entry> entries_;
     size_t rule_count_ = 0;
     int max_captures_ = 0;
-    MapIndex index_;  // over the top-level entries
 };
 
 }  // namespace nullrelay

@@ -4,13 +4,11 @@
 // rule such as /^(a+)+$/ run for minutes inside the daemon).
 #pragma once
 
-#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include "maps/pattern_literals.hpp"
 #include "util/result.hpp"
 
 // PCRE2's types, declared here so that only map_pattern.cpp includes pcre2.h.
@@ -30,13 +28,6 @@ struct PatternFlags {
     bool ungreedy = false;        // U
 };
 
-// A string to match, with its lowercase form computed once for all the patterns it meets.
-struct Subject {
-    explicit Subject(std::string_view s);
-    std::string_view text;
-    std::string lower;  // ASCII letters folded, as PCRE2 folds them outside UTF mode
-};
-
 class MapPattern {
   public:
     // Compiles `regex` (the text between the delimiters). The error message names the
@@ -44,14 +35,6 @@ class MapPattern {
     static Result<MapPattern> compile(std::string_view regex, const PatternFlags& flags);
 
     int capture_count() const { return captures_; }
-    // What every match starts with, and whether the pattern matches nothing else: maps use
-    // it to find rules by hashing instead of trying them one by one.
-    const PatternLiterals& literals() const { return literals_; }
-    bool caseless() const { return flags_.caseless; }
-
-    // A cheap necessary condition (minimum length and first byte from PCRE2, a required
-    // substring from the pattern's text): false means it cannot match.
-    bool may_match(const struct Subject& subject) const;
 
   private:
     friend class PatternMatcher;
@@ -59,14 +42,7 @@ class MapPattern {
         void operator()(pcre2_real_code_8* code) const;
     };
     std::unique_ptr<pcre2_real_code_8, CodeDeleter> code_;
-    PatternFlags flags_;
     int captures_ = 0;
-    std::uint32_t min_length_ = 0;
-    // The bytes a match can start with (anchored patterns; both cases of a letter, which is
-    // weaker than PCRE2's own test when the match is case-sensitive, never wrong).
-    std::bitset<256> first_bytes_;
-    bool first_known_ = false;
-    PatternLiterals literals_;
 };
 
 // Holds the per-match state (PCRE2 match data) for patterns with up to `max_captures`
