@@ -2,7 +2,6 @@
 
 #include <grp.h>
 #include <poll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <optional>
@@ -12,6 +11,7 @@
 #include "control/control_protocol.hpp"
 #include "control/control_socket.hpp"
 #include "queue/spool_layout.hpp"
+#include "util/child_process.hpp"
 #include "util/durable_io.hpp"
 #include "util/program_path.hpp"
 #include "util/sys_error.hpp"
@@ -66,20 +66,13 @@ Status become_spool_owner(const SpoolLayout& layout) {
 // `nullrelayd --once`: delivers what is due (the flushed messages were made due), then exits.
 Status run_delivery_once(const std::string& config_path) {
     std::string daemon = sibling_program("nullrelayd");
-    pid_t pid = ::fork();
-    if (pid < 0) return Error{EX_OSERR, fmt::format("fork: {}", errno_text(errno))};
-    if (pid == 0) {
-        const char* argv[] = {daemon.c_str(), "--once", "-C", config_path.c_str(), nullptr};
-        ::execv(daemon.c_str(), const_cast<char* const*>(argv));
-        std::fprintf(stderr, "nullrelay: cannot run %s: %s\n", daemon.c_str(),
-                     errno_text(errno).c_str());
-        ::_exit(EX_UNAVAILABLE);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return Error{EX_OSERR, fmt::format("waitpid: {}", errno_text(errno))};
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok_status();
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+    // Its log goes where ours goes: the admin sees what the delivery run did.
+    auto pid = spawn_child({.argv = {daemon, "--once", "-C", config_path},
+                            .stdout_fd = STDOUT_FILENO,
+                            .stderr_fd = STDERR_FILENO});
+    if (!pid) return pid.error();
+    int code = wait_child(*pid);
+    if (code == EX_OK) return ok_status();
     return Error{code, fmt::format("{} --once failed (status {})", daemon, code)};
 }
 

@@ -1,13 +1,14 @@
 #include "sendmail/child_submission.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include <fmt/format.h>
 
+#include "util/child_process.hpp"
 #include "util/program_path.hpp"
 #include "util/text.hpp"
 
@@ -29,28 +30,19 @@ std::string ChildSubmission::begin(const std::string& sender,
     if (!config_path_.empty()) words.insert(words.end(), {"-C", config_path_});
     words.push_back("--");
     words.insert(words.end(), rcpts.begin(), rcpts.end());
-    std::string program = sibling_program("nullrelay-sendmail");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        ::dup2(in[0], STDIN_FILENO);
-        ::dup2(err[1], STDERR_FILENO);
-        ::dup2(err[1], STDOUT_FILENO);
-        std::vector<char*> argv;
-        for (auto& w : words)
-            argv.push_back(w.data());
-        argv.push_back(nullptr);
-        ::execv(program.c_str(), argv.data());
-        ::_exit(EX_UNAVAILABLE);
-    }
+    words.front() = sibling_program("nullrelay-sendmail");
+    auto pid =
+        spawn_child({.argv = words, .stdin_fd = in[0], .stdout_fd = err[1], .stderr_fd = err[1]});
     ::close(in[0]);
     ::close(err[1]);
+    if (!pid) {
+        ::close(in[1]), ::close(err[0]);
+        return "451 4.3.0 Cannot start the submission";
+    }
+    pid_ = *pid;
     to_child_.reset(in[1]);
     from_child_.reset(err[0]);
     write_failed_ = false;
-    if (pid_ < 0) {
-        to_child_.reset(), from_child_.reset();
-        return "451 4.3.0 Cannot start the submission";
-    }
     return "";
 }
 
@@ -65,14 +57,6 @@ void ChildSubmission::write(std::string_view data) {
     }
 }
 
-int ChildSubmission::wait_child() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
-}
-
 std::string ChildSubmission::finish() {
     to_child_.reset();  // end of message for the child
     std::string output;
@@ -81,7 +65,7 @@ std::string ChildSubmission::finish() {
     while ((n = ::read(from_child_.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         if (n > 0 && output.size() < 65536) output.append(buf, static_cast<size_t>(n));
     from_child_.reset();
-    int status = wait_child();
+    int status = wait_child(std::exchange(pid_, -1));
     std::string text = one_line(trim(output));
     if (status == EX_OK) {
         auto at = text.find("queued as ");
@@ -102,10 +86,9 @@ std::string ChildSubmission::finish() {
 
 void ChildSubmission::abandon() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);  // its file is incomplete; the daemon removes it
     to_child_.reset();
     from_child_.reset();
-    wait_child();
+    kill_child(std::exchange(pid_, -1), false);  // its file is incomplete; the daemon removes it
 }
 
 }  // namespace nullrelay

@@ -24,8 +24,6 @@ class ChildSubmission : public MessageSink {
     void abandon() override;
 
   private:
-    int wait_child();
-
     std::string config_path_;
     pid_t pid_ = -1;
     UniqueFd to_child_, from_child_;
