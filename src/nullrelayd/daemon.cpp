@@ -238,9 +238,11 @@ void Daemon::dispatch_due() {
 }
 
 void Daemon::arm_timer() {
+    if (pickup_waiting_.empty() && pickup_backlog_.empty()) pickup_recheck_wait_ = 1;
     std::int64_t next = 0;
     if (!by_time_.empty()) next = by_time_.begin()->first;
     if (pickup_retry_at_ && (!next || pickup_retry_at_ < next)) next = pickup_retry_at_;
+    if (pickup_recheck_at_ && (!next || pickup_recheck_at_ < next)) next = pickup_recheck_at_;
     itimerspec spec{};
     if (next) spec.it_value.tv_sec = std::max<std::int64_t>(next, 1);  // 0 would disarm
     ::timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
@@ -289,11 +291,25 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
             if (r.detail != "empty")
                 log_info("maildrop/{}: removed an incomplete submission", one_line(name));
             break;
-        case Kind::staged:  // commit() leaves none
         case Kind::not_ready:
+            pickup_waiting_.insert(name);
+            if (!pickup_recheck_at_) {
+                pickup_recheck_at_ = now_seconds() + pickup_recheck_wait_;
+                pickup_recheck_wait_ = std::min<std::int64_t>(pickup_recheck_wait_ * 2, 64);
+            }
+            break;
+        case Kind::staged:  // commit() leaves none
         case Kind::gone:
             break;
     }
+}
+
+void Daemon::recheck_waiting() {
+    std::unordered_set<std::string> waiting;
+    waiting.swap(pickup_waiting_);
+    for (const std::string& name : waiting)
+        queue_for_pickup(name);
+    pickup_recheck_at_ = 0;
 }
 
 void Daemon::pick_up_all() {
@@ -408,6 +424,7 @@ int Daemon::run() {
             else if (fd == timer_.get()) {
                 read_counter(fd);
                 if (pickup_retry_at_ && pickup_retry_at_ <= now_seconds()) pick_up_all();
+                if (pickup_recheck_at_ && pickup_recheck_at_ <= now_seconds()) recheck_waiting();
             } else if (fd == signal_.get())
                 handle_signal();
             else if (fd == inotify_.get() && !stopping_)

@@ -62,6 +62,8 @@ class Daemon {
     void report_pickup(const std::string& name, const PickupResult& result);
     // Picks up everything in maildrop/ now (a flush, the retry timer).
     void pick_up_all();
+    // Looks again at the submissions whose writer held its lock (pickup_waiting_).
+    void recheck_waiting();
     void schedule(const std::string& id, std::int64_t when);
     void dispatch_due();
     void arm_timer();
@@ -88,6 +90,12 @@ class Daemon {
     std::unordered_set<std::string> in_backlog_;
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
+    // Submissions whose writer still held its lock when we looked. Its close wakes us, but the
+    // kernel reports a close before it releases the lock: look again then, backing off while
+    // a writer is slow (1 s doubling to 64 s), so no submission waits for the next event.
+    std::unordered_set<std::string> pickup_waiting_;
+    std::int64_t pickup_recheck_at_ = 0;
+    std::int64_t pickup_recheck_wait_ = 1;
 
     WorkQueue<std::string> jobs_;
     std::mutex completions_mutex_;

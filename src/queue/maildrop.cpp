@@ -72,14 +72,21 @@ Status MaildropWriter::commit() {
     if (Status st = fsync_fd(fd_.get(), "the spool file"); !st) return st;
     if (Status st = fsync_fd(dir_.get(), "the spool directory"); !st) return st;
     committed_ = true;
+    // Durable: the daemon may take it now. The lock goes before the close, whose inotify event
+    // wakes the daemon (the kernel reports a close before it releases the file's locks).
+    ::flock(fd_.get(), LOCK_UN);
+    fd_.reset();
     return ok_status();
 }
 
 void MaildropWriter::abandon() {
     if (!fd_.valid()) return;
     // Without the group we cannot unlink; an empty, unmarked, unlocked file is the daemon's
-    // signal to delete it. Emptying it also frees the space at once on a full disk.
-    if (::ftruncate(fd_.get(), 0) != 0) { /* the daemon removes it all the same */
+    // signal to delete it. The mark goes first: a commit whose fsync failed may have set it,
+    // and nothing of this file may be taken for a message. Emptying it also frees the space at
+    // once on a full disk.
+    if (::fchmod(fd_.get(), kWritingMode) != 0 || ::ftruncate(fd_.get(), 0) != 0) {
+        // The lock still says "not complete" until we exit; the daemon removes it then.
     }
     fd_.reset();
 }
@@ -132,12 +139,14 @@ MaildropEntry Maildrop::open(const std::string& name) const {
     if (st.st_nlink != 1) return hostile("more than one link");
     e.size = st.st_size;
 
+    // Its writer holds a lock while it lives: a file is complete only once it is marked AND
+    // the lock is free (the mark comes before the fsyncs that make it durable, and a failed
+    // commit takes it back). Unmarked with a free lock: the writer gave up.
+    if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
+        e.state = State::being_written;
+        return e;
+    }
     if (!marked_complete(st)) {
-        // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
-        if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
-            e.state = State::being_written;
-            return e;
-        }
         ::unlinkat(dir_.get(), name.c_str(), 0);
         e.state = State::abandoned;
         e.was_empty = st.st_size == 0;
