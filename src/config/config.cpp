@@ -128,6 +128,18 @@ Setter duration_key(std::chrono::seconds Config::*field) {
     };
 }
 
+Setter yes_no_key(bool Config::*field) {
+    return [field](Config& c, std::string_view v) -> Status {
+        if (v == "yes")
+            c.*field = true;
+        else if (v == "no")
+            c.*field = false;
+        else
+            return Error{EX_CONFIG, fmt::format("expected yes or no, got '{}'", v)};
+        return ok_status();
+    };
+}
+
 Setter domain_key(std::string Config::*field) {
     return [field](Config& c, std::string_view v) -> Status {
         if (!valid_host(v) || v.find(':') != std::string_view::npos)
@@ -199,6 +211,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return ok_status();
          }},
         {"sender_map", path_key(&Config::sender_map)},
+        {"received_header", yes_no_key(&Config::received_header)},
         {"spool_dir", path_key(&Config::spool_dir)},
         {"connections",
          [](Config& c, std::string_view v) -> Status {

@@ -46,6 +46,9 @@ struct Config {
     std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)
     std::string admin_address;  // unmatched local recipients and alias failures go here
     std::string sender_map;
+    // Received: at pickup, naming the submitter's uid, as Postfix, exim and dma do: the
+    // smarthost's admin can trace a forged From: back to a local account.
+    bool received_header = true;
     std::string spool_dir = "/var/spool/nullrelay";
 
     int connections = 2;

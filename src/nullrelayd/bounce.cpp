@@ -17,7 +17,7 @@ namespace nullrelay {
 
 namespace {
 
-constexpr size_t kHeaderSectionLimit = 256 * 1024;
+constexpr size_t kReturnedHeaderLimit = 256 * 1024;
 // Fields of the report are header lines: keep them well under the 998-byte line limit.
 constexpr size_t kDiagnosticLimit = 900;
 
@@ -182,7 +182,7 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     report.recipients = failed;
     auto content = spool.open_content(original.id);
     if (!content) return content.error();
-    report.original_headers = read_header_section(content->get(), kHeaderSectionLimit);
+    report.original_headers = read_header_section(content->get(), kReturnedHeaderLimit);
     if (original.dsn.ret == "full") {
         // Bounded by bounce_size_limit: a bounce is not the place to mail back a huge message.
         if (auto whole = read_whole_message(content->get(), config.bounce_size_limit))
@@ -203,6 +203,35 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     for (auto& to : rewriter.recipient(submitted).addresses)
         bounce.recipients.push_back({std::move(to), original.sender, RecipientState::pending, ""});
     return spool.enqueue(std::move(bounce), format_bounce(report, now, unique));
+}
+
+Result<std::string> queue_refusal_notice(Spool& spool, const Config& config,
+                                         const AddressRewriter& rewriter,
+                                         const RefusedSubmission& refused, std::int64_t now) {
+    const std::string unique = new_queue_id(std::chrono::system_clock::now());
+    Envelope notice;
+    notice.arrival = now;
+    notice.submitter_uid = static_cast<std::uint32_t>(::getuid());
+    notice.submitter_name = "MAILER-DAEMON";
+    notice.sender = "";  // <>: never bounced itself
+    for (auto& to : rewriter.recipient(refused.submitter).addresses)
+        notice.recipients.push_back(
+            {std::move(to), refused.submitter, RecipientState::pending, ""});
+    const std::string text = crlf(
+        fmt::format("Date: {}\nFrom: MAILER-DAEMON@{} (Mail Delivery System)\nTo: {}\n"
+                    "Subject: Undelivered Mail: your message was refused before it was queued\n"
+                    "Message-ID: <{}.refused@{}>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+                    "Content-Type: text/plain; charset=us-ascii\n\n"
+                    "This is the mail system at host {}.\n\n"
+                    "A message submitted by {} (uid {}) was accepted by sendmail but could not be\n"
+                    "queued, and it has not been sent to anyone:\n\n"
+                    "    {}\n\n"
+                    "The submission is kept as {}/corrupt/{} for the administrator.\n"
+                    "Please send it again within the limits above, or ask the administrator.\n",
+                    format_rfc5322_date(now), config.hostname, refused.submitter, unique,
+                    config.hostname, config.hostname, refused.submitter, refused.uid,
+                    printable(refused.reason), config.spool_dir, refused.name));
+    return spool.enqueue(std::move(notice), text);
 }
 
 }  // namespace nullrelay

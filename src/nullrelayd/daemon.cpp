@@ -279,7 +279,9 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
             schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
             break;
         case Kind::quarantined:
-            log_warning("maildrop/{}: {}; moved to corrupt/", one_line(name), r.detail);
+            log_warning("maildrop/{}: {}; moved to corrupt/{}", one_line(name), r.detail,
+                        r.notice.empty() ? "" : "; the submitter is told by " + r.notice);
+            if (!r.notice.empty()) schedule(r.notice, 0);
             break;
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);

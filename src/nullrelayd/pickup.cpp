@@ -4,16 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "mail/address.hpp"
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
+#include "nullrelayd/bounce.hpp"
 #include "nullrelayd/message_cleanup.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
 #include "queue/queue_id.hpp"
+#include "util/clock.hpp"
 #include "util/durable_io.hpp"
 #include "util/log.hpp"
 #include "util/parallel_for.hpp"
@@ -24,7 +27,6 @@ namespace nullrelay {
 
 namespace {
 
-constexpr size_t kHeaderSectionLimit = 1024 * 1024;
 constexpr size_t kChunk = 256 * 1024;
 // Files of a batch written at once: each costs a create and an fsync, mostly waiting for the
 // disk, which takes several at a time better than one after the other.
@@ -56,23 +58,40 @@ Submitter look_up_submitter(uid_t uid) {
 
 // Streams the message from `in` (starting with `head`, bytes already read) into `out`,
 // normalising line endings and cleaning up the header section. Returns the bytes written.
+// EX_DATAERR when the message breaks a limit sendmail applies (it was submitted under other
+// limits, or not through sendmail): its content is never cut.
 Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
                                    std::uint64_t limit) {
     MessageNormalizer normalizer({});
     std::string pending, outbuf;
-    std::uint64_t written = 0;
+    std::uint64_t taken = 0, written = 0;  // normalised bytes in, bytes out
     bool headers_done = false;
     auto flush = [&](bool force) -> Status {
         if (outbuf.size() < kChunk && !force) return ok_status();
         written += outbuf.size();
-        if (written > limit)
-            return Error{EX_DATAERR,
-                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
         Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
         outbuf.clear();
         return st;
     };
-    auto finish_headers = [&] {
+    // Measured as sendmail measures it: the message as submitted, before the fields that
+    // pickup adds, so what sendmail took is never refused here for those.
+    auto feed = [&](std::string_view bytes) -> Status {
+        std::string& to = headers_done ? outbuf : pending;
+        size_t before = to.size();
+        normalizer.feed(bytes, to);
+        taken += to.size() - before;
+        if (taken > limit)
+            return Error{EX_DATAERR,
+                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
+        return ok_status();
+    };
+    // The header section, once complete: cleaned up, then the body so far. Never cut.
+    auto take_headers = [&](bool at_end) -> Status {
+        auto section = HeaderBlock::section_size(pending);
+        if ((section ? *section : pending.size()) > kHeaderSectionLimit)
+            return Error{EX_DATAERR, fmt::format("header section larger than {} KiB",
+                                                 kHeaderSectionLimit / 1024)};
+        if (!section && !at_end) return ok_status();
         size_t body_offset = 0;
         std::string_view text(pending);
         HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
@@ -82,13 +101,13 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         outbuf += body;
         pending.clear();
         headers_done = true;
+        return ok_status();
     };
     std::string chunk = std::move(head);
     for (;;) {
-        normalizer.feed(chunk, headers_done ? outbuf : pending);
-        if (!headers_done &&
-            (HeaderBlock::complete(pending) || pending.size() > kHeaderSectionLimit))
-            finish_headers();
+        if (Status st = feed(chunk); !st) return st.error();
+        if (!headers_done)
+            if (Status st = take_headers(false); !st) return st.error();
         if (Status st = flush(false); !st) return st.error();
         chunk.resize(kChunk);
         ssize_t n;
@@ -100,7 +119,8 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         chunk.resize(static_cast<size_t>(n));
     }
     normalizer.finish(headers_done ? outbuf : pending);
-    if (!headers_done) finish_headers();
+    if (!headers_done)
+        if (Status st = take_headers(true); !st) return st.error();
     if (Status st = flush(true); !st) return st.error();
     return written;
 }
@@ -110,13 +130,22 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
 PickupResult Pickup::prepare(const std::string& name) const {
     using Kind = PickupResult::Kind;
     const Maildrop& maildrop = spool_.maildrop();
+    using State = MaildropEntry::State;
+    MaildropEntry file = maildrop.open(name);
+    // Refused for good: kept for the admin, and the submitter hears of it (sendmail told them
+    // "queued"): never only a file in corrupt/ and a log line.
     auto quarantine = [&](std::string why) {
         Status st = maildrop.quarantine(name);
         if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
-        return PickupResult{Kind::quarantined, std::move(why), {}};
+        PickupResult r{Kind::quarantined, why, {}};
+        RefusedSubmission refused{name, look_up_submitter(file.owner).name, file.owner, why};
+        auto notice = queue_refusal_notice(spool_, config_, rewriter_, refused, now_seconds());
+        if (notice)
+            r.notice = *notice;
+        else
+            r.detail += "; cannot queue the notice to the submitter: " + notice.error().message;
+        return r;
     };
-    using State = MaildropEntry::State;
-    MaildropEntry file = maildrop.open(name);
     switch (file.state) {
         case State::complete:
             break;
@@ -178,16 +207,15 @@ PickupResult Pickup::prepare(const std::string& name) const {
     if (submitted_sender != env.sender) env.sender_original = submitted_sender;
     env.dsn = md->dsn;
     if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
+    std::unordered_set<std::string> seen;  // lowercased; a linear search was quadratic
     for (const auto& r : md->recipients) {
         Rewritten to = rewriter_.recipient(r);
         if (!to.problem.empty()) log_warning("{}: to=<{}>: {}", name, one_line(r), to.problem);
         // One RCPT per address: root and www-data that both alias to the admin send one copy.
         // The first recipient that led to it stays its original (orig_to=, bounces).
-        for (auto& a : to.addresses) {
-            auto same = [&](const Recipient& x) { return iequals(x.address, a); };
-            if (std::none_of(env.recipients.begin(), env.recipients.end(), same))
+        for (auto& a : to.addresses)
+            if (seen.insert(to_lower(a)).second)
                 env.recipients.push_back({std::move(a), r, RecipientState::pending, ""});
-        }
     }
     if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
         return quarantine("sender is not a valid address after rewriting");
@@ -202,6 +230,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
     ctx.arrival = env.arrival;
     ctx.rewriter = &rewriter_;
+    if (config_.received_header) ctx.submitter_uid = file.owner;
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};

@@ -25,6 +25,9 @@ struct PickupResult {
     Kind kind = Kind::gone;
     std::string detail;
     Envelope envelope;
+    // quarantined: the notice to the submitter queued for it (due now), or "" when it could
+    // not be queued (the reason is in `detail`).
+    std::string notice;
 };
 
 class Pickup {

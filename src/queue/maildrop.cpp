@@ -115,6 +115,9 @@ MaildropEntry Maildrop::open(const std::string& name) const {
     auto hostile = [&](std::string why) {
         e.state = State::hostile;
         e.problem = std::move(why);
+        // Whose it is, for the notice that it was refused (the link itself, not its target).
+        struct stat st;
+        if (::fstatat(dir_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) e.owner = st.st_uid;
         return std::move(e);
     };
     if (!is_valid_queue_id(name)) return hostile("file name is not a queue id");

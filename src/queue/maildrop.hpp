@@ -66,8 +66,8 @@ struct MaildropEntry {
     };
     State state = State::gone;
     std::string problem;
-    UniqueFd fd;                // complete: open for reading, at offset 0
-    uid_t owner = 0;            // complete: who submitted it (the kernel's word, not the file's)
+    UniqueFd fd;      // complete: open for reading, at offset 0
+    uid_t owner = 0;  // complete, hostile: who owns it (the kernel's word, not the file's)
     std::time_t completed = 0;  // complete: its ctime, set by the kernel when it was marked
     off_t size = 0;
     bool was_empty = false;  // abandoned: nothing had been written (sendmail -bp, -q, -bs)
