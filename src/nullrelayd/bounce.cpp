@@ -205,33 +205,42 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     return spool.enqueue(std::move(bounce), format_bounce(report, now, unique));
 }
 
-Result<std::string> queue_refusal_notice(Spool& spool, const Config& config,
-                                         const AddressRewriter& rewriter,
-                                         const RefusedSubmission& refused, std::int64_t now) {
+Result<std::string> queue_notice(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const std::string& to,
+                                 std::string_view subject, std::string_view text,
+                                 std::int64_t now) {
     const std::string unique = new_queue_id(std::chrono::system_clock::now());
     Envelope notice;
     notice.arrival = now;
     notice.submitter_uid = static_cast<std::uint32_t>(::getuid());
     notice.submitter_name = "MAILER-DAEMON";
     notice.sender = "";  // <>: never bounced itself
-    for (auto& to : rewriter.recipient(refused.submitter).addresses)
-        notice.recipients.push_back(
-            {std::move(to), refused.submitter, RecipientState::pending, ""});
-    const std::string text = crlf(
-        fmt::format("Date: {}\nFrom: MAILER-DAEMON@{} (Mail Delivery System)\nTo: {}\n"
-                    "Subject: Undelivered Mail: your message was refused before it was queued\n"
-                    "Message-ID: <{}.refused@{}>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+    for (auto& address : rewriter.recipient(to).addresses)
+        notice.recipients.push_back({std::move(address), to, RecipientState::pending, ""});
+    const std::string message = crlf(
+        fmt::format("Date: {}\nFrom: MAILER-DAEMON@{} (Mail Delivery System)\nTo: {}\nSubject: {}\n"
+                    "Message-ID: <{}.notice@{}>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
                     "Content-Type: text/plain; charset=us-ascii\n\n"
-                    "This is the mail system at host {}.\n\n"
-                    "A message submitted by {} (uid {}) was accepted by sendmail but could not be\n"
+                    "This is the mail system at host {}.\n\n{}",
+                    format_rfc5322_date(now), config.hostname, to, printable(subject), unique,
+                    config.hostname, config.hostname, text));
+    return spool.enqueue(std::move(notice), message);
+}
+
+Result<std::string> queue_refusal_notice(Spool& spool, const Config& config,
+                                         const AddressRewriter& rewriter,
+                                         const RefusedSubmission& refused, std::int64_t now) {
+    return queue_notice(
+        spool, config, rewriter, refused.submitter,
+        "Undelivered Mail: your message was refused before it was queued",
+        fmt::format("A message submitted by {} (uid {}) was accepted by sendmail but could not be\n"
                     "queued, and it has not been sent to anyone:\n\n"
                     "    {}\n\n"
                     "The submission is kept as {}/corrupt/{} for the administrator.\n"
                     "Please send it again within the limits above, or ask the administrator.\n",
-                    format_rfc5322_date(now), config.hostname, refused.submitter, unique,
-                    config.hostname, config.hostname, refused.submitter, refused.uid,
-                    printable(refused.reason), config.spool_dir, refused.name));
-    return spool.enqueue(std::move(notice), text);
+                    refused.submitter, refused.uid, printable(refused.reason), config.spool_dir,
+                    refused.name),
+        now);
 }
 
 }  // namespace nullrelay

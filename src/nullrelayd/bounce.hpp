@@ -70,6 +70,13 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
                                  const AddressRewriter& rewriter, const Envelope& original,
                                  const std::vector<FailedRecipient>& failed, std::int64_t now);
 
+// A plain-text notice from MAILER-DAEMON (sender <>, like a bounce, so never bounced itself) to
+// `to` as a local program would name it ("postmaster", "alice"), rewritten by `rewriter`.
+// `text` is the body (LF line ends, 7-bit). Returns the new message's id.
+Result<std::string> queue_notice(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const std::string& to,
+                                 std::string_view subject, std::string_view text, std::int64_t now);
+
 // A submission that pickup refused (docs/queue.md: sendmail said "queued", so it must not
 // end silently in corrupt/).
 struct RefusedSubmission {

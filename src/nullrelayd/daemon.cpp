@@ -138,11 +138,9 @@ Status Daemon::start() {
     queue_maildrop();
     for (const std::string& id : spool_->list(Place::queue)) {
         auto env = spool_->load(Place::queue, id);
-        if (!env) {
-            log_error("{}", env.error().message);
-            continue;
-        }
-        schedule(id, options_.flush_all ? 0 : env->next_attempt);
+        // One that cannot be read now is tried at once: delivery retries it or, when it will
+        // never load, moves it to corrupt/ and tells the postmaster (never left unscheduled).
+        schedule(id, options_.flush_all || !env ? 0 : env->next_attempt);
     }
     log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
              config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
