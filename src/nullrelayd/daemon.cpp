@@ -126,8 +126,11 @@ Status Daemon::start() {
     }
     auto maps = load_address_maps(config_);
     if (!maps) return maps.error();
-    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
-    start_workers();
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, *maps);
+    settings_ = std::make_shared<const DeliverySettings>(config_, std::move(credentials_), *maps);
+    abort_transfers_ = false;
+    jobs_.reopen();
+    set_worker_count(config_.connections);
     reaper_ = std::thread([this] {
         while (auto id = retired_.pop())
             spool_->purge_retired(*id);
@@ -150,22 +153,29 @@ Status Daemon::start() {
     return ok_status();
 }
 
-void Daemon::start_workers() {
-    abort_transfers_ = false;
-    jobs_.reopen();
-    for (int i = 0; i < config_.connections; ++i)
+std::shared_ptr<const Daemon::DeliverySettings> Daemon::delivery_settings() {
+    std::lock_guard lock(settings_mutex_);
+    return settings_;
+}
+
+void Daemon::set_worker_count(int connections) {
+    for (; running_workers_ < connections; ++running_workers_)
         workers_.emplace_back([this] { worker_main(); });
+    for (; running_workers_ > connections; --running_workers_)
+        jobs_.push(std::string());  // the end marker: one thread ends after its message
 }
 
 void Daemon::stop_workers() {
-    // Handed out but not started: still due (a reload restarts the workers and must find them).
+    // Handed out but not started: still due (a restart of the workers must find them).
     for (const std::string& id : jobs_.close()) {
+        if (id.empty()) continue;  // an end marker
         in_flight_.erase(id);
         schedule(id, 0);
     }
     for (auto& t : workers_)
         t.join();
     workers_.clear();
+    running_workers_ = 0;
     drain_completions();
 }
 
@@ -177,13 +187,23 @@ void Daemon::stop_reaper() {
 }
 
 void Daemon::worker_main() {
-    auto smtp = [this](const Smarthost& host) -> std::unique_ptr<Transport> {
-        return std::make_unique<SmtpSession>(config_, host, credentials_, &abort_transfers_);
-    };
-    Deliverer deliverer(*spool_, config_, smtp, pickup_->rewriter(), &abort_transfers_);
-    deliverer.set_verbose(options_.verbose);
+    std::shared_ptr<const DeliverySettings> settings;
+    std::unique_ptr<Deliverer> deliverer;  // its connections, made with `settings`
     while (auto id = jobs_.pop()) {
-        auto outcome = deliverer.deliver(*id);
+        if (id->empty()) break;  // a reload lowered `connections`
+        if (auto now = delivery_settings(); now != settings) {
+            deliverer.reset();  // the old connections go with the old settings
+            settings = std::move(now);
+            const DeliverySettings* s = settings.get();
+            auto smtp = [this, s](const Smarthost& host) -> std::unique_ptr<Transport> {
+                return std::make_unique<SmtpSession>(s->config, host, s->credentials,
+                                                     &abort_transfers_);
+            };
+            deliverer = std::make_unique<Deliverer>(*spool_, s->config, smtp, s->rewriter,
+                                                    &abort_transfers_);
+            deliverer->set_verbose(options_.verbose);
+        }
+        auto outcome = deliverer->deliver(*id);
         if (outcome.retired) retired_.push(*id);
         {
             std::lock_guard lock(completions_mutex_);
@@ -360,12 +380,16 @@ void Daemon::reload() {
                     config_.spool_dir);
         config->spool_dir = config_.spool_dir;
     }
-    // Delivery threads read the configuration: let them finish their message first.
-    stop_workers();
+    // Delivery threads take the new settings at their next message; nothing waits for them.
+    auto settings =
+        std::make_shared<const DeliverySettings>(*config, std::move(*credentials), *maps);
+    {
+        std::lock_guard lock(settings_mutex_);
+        settings_ = std::move(settings);
+    }
     config_ = std::move(*config);
-    credentials_ = std::move(*credentials);
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
-    start_workers();
+    set_worker_count(config_.connections);
     log_info("configuration reloaded from {}", config_.path);
 }
 

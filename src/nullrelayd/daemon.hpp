@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "maps/address_rewriter.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/pickup.hpp"
 #include "queue/spool.hpp"
@@ -51,7 +53,9 @@ class Daemon {
     };
 
     Status start();
-    void start_workers();
+    // Starts or ends delivery threads until `connections` of them run (an ending thread
+    // finishes its message first: it takes the end marker from the work queue like a job).
+    void set_worker_count(int connections);
     void stop_workers();
     void worker_main();
     void stop_reaper();
@@ -73,9 +77,23 @@ class Daemon {
     void reload();
     bool idle() const;
 
-    Config config_;
-    Credentials credentials_;
+    // What delivery threads read, as of the last load: immutable, shared. A reload publishes a
+    // new one and returns; each thread takes it up at its next message and finishes the one in
+    // hand with the old, so a reload never waits for a smarthost.
+    struct DeliverySettings {
+        DeliverySettings(Config c, Credentials cr, AddressMaps maps)
+            : config(std::move(c)), credentials(std::move(cr)), rewriter(config, std::move(maps)) {}
+        Config config;
+        Credentials credentials;
+        AddressRewriter rewriter;  // refers to `config`: never copied, shared by pointer
+    };
+    std::shared_ptr<const DeliverySettings> delivery_settings();
+
+    Config config_;            // the event loop's (pickup, timers, control socket)
+    Credentials credentials_;  // until start() hands them to the first DeliverySettings
     DaemonOptions options_;
+    std::mutex settings_mutex_;
+    std::shared_ptr<const DeliverySettings> settings_;
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
     UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
@@ -101,6 +119,7 @@ class Daemon {
     std::mutex completions_mutex_;
     std::vector<Completion> completions_;
     std::vector<std::thread> workers_;
+    int running_workers_ = 0;  // those not told to end
     // Delivered messages' files, unlinked off the delivery threads (Spool::retire).
     WorkQueue<std::string> retired_;
     std::thread reaper_;
