@@ -177,12 +177,14 @@ void ControlServer::on_readable(Connection& c) {
     const size_t limit = is_admin(c.policy, c.peer) ? kMaxRequestFromAdmin : kMaxRequestFromUser;
     char buf[16384];
     for (;;) {
-        ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+        // Never more than one byte past the limit: a request must end within it.
+        const size_t room = std::min(sizeof buf, limit + 1 - c.in.size());
+        ssize_t n = ::recv(c.fd.get(), buf, room, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) return;
         if (n <= 0) return close(c);  // gone before finishing its request
         c.in.append(buf, static_cast<size_t>(n));
-        if (auto end = request_end(c.in)) {
+        if (auto end = request_end(c.in); end && *end <= limit) {
             std::string text = c.in.substr(0, *end);
             c.in.clear();
             return run_request(c, text);

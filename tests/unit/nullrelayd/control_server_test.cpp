@@ -132,6 +132,32 @@ TEST_CASE("control server: bad, oversized and excess requests", "[control_server
     CHECK_THAT(s.ask("nullrelay-control 1\naction list\n\n"), Catch::EndsWith("done 0 \n"));
 }
 
+// Issue 16, item 7: the limit was checked after appending a whole read, so a request that ended
+// within the read after the limit was taken (about twice the limit). A request one byte over
+// the limit, complete, is refused now.
+TEST_CASE("control server: a complete request one byte over the limit is refused",
+          "[control_server]") {
+    Server s;
+    const size_t limit = ::geteuid() == 0 ? 1024 * 1024 : 16 * 1024;  // admin or user
+    std::string request = "nullrelay-control 1\n";
+    request += std::string(limit + 1 - request.size() - 2, 'x') + "\n\n";
+    REQUIRE(request.size() == limit + 1);
+    UniqueFd fd = s.connect();
+    size_t sent = 0;
+    for (int i = 0; i < 10000 && sent < request.size(); ++i) {
+        ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) sent += static_cast<size_t>(n);
+        if (n < 0 && errno != EAGAIN) break;
+        s.server->handle();
+    }
+    REQUIRE(sent == request.size());
+    std::string reply = "\n";
+    std::vector<UniqueFd> fds;
+    s.pump(fd.get(), reply, fds);
+    CHECK(reply == "\ndone 64 request too long\n");
+}
+
 TEST_CASE("control server: flush --wait answers as attempts end", "[control_server]") {
     Server s;
     UniqueFd fd = s.connect();
