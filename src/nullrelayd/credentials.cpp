@@ -37,21 +37,27 @@ UniqueFd open_secret_file(const std::string& path) {
     return UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
 }
 
+}  // namespace
+
 Result<std::string> read_secret_file(const std::string& path, const char* what) {
     UniqueFd fd = open_secret_file(path);
     if (!fd.valid())
         return Error{EX_CONFIG,
                      fmt::format("cannot read {} {}: {}", what, path, errno_text(errno))};
-    if (Status st = check_secret_file(fd.get(), path, what); !st) return st.error();
-    auto text = read_small_file(AT_FDCWD, path, 64 * 1024);
+    return read_secret(fd.get(), path, what);
+}
+
+Result<std::string> read_secret(int fd, const std::string& path, const char* what) {
+    if (Status st = check_secret_file(fd, path, what); !st) return st.error();
+    // Threat: the file swapped for another between the check and the read (someone renaming a
+    // world-readable file over it). What is read is the descriptor that was checked.
+    auto text = read_open_file(fd, path, 64 * 1024);
     if (!text) return Error{EX_CONFIG, text.error().message};
     std::string pw = text->substr(0, text->find('\n'));
     if (!pw.empty() && pw.back() == '\r') pw.pop_back();
     if (pw.empty()) return Error{EX_CONFIG, fmt::format("{} {} is empty", what, path)};
     return pw;
 }
-
-}  // namespace
 
 Result<Credentials> load_credentials(const Config& config) {
     Credentials c;

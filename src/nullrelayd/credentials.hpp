@@ -26,4 +26,9 @@ struct Credentials {
 
 Result<Credentials> load_credentials(const Config& config);
 
+// The first line of a secret file, after the checks above (`what` names it in errors).
+Result<std::string> read_secret_file(const std::string& path, const char* what);
+// The same for a file already open as `fd`: checked and read through that descriptor only.
+Result<std::string> read_secret(int fd, const std::string& path, const char* what);
+
 }  // namespace nullrelay

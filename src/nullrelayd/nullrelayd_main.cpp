@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
+#include "nullrelayd/core_dumps.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/daemon.hpp"
 #include "util/log.hpp"
@@ -37,7 +38,13 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &mask, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    // 2. Configuration and credentials; any error here is the admin's to fix (EX_CONFIG).
+    // 2. No core file will ever hold the secret read next.
+    if (Status st = forbid_core_dumps(); !st) {
+        log_error("{}", st.error().message);
+        return st.error().exit_code;
+    }
+
+    // 3. Configuration and credentials; any error here is the admin's to fix (EX_CONFIG).
     auto config = load_config(config_path);
     if (!config) {
         log_error("{}", config.error().message);
@@ -50,7 +57,7 @@ int main(int argc, char** argv) {
         return credentials.error().exit_code;
     }
 
-    // 3. Run.
+    // 4. Run.
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = Daemon(std::move(*config), std::move(*credentials),
                     DaemonOptions{once, flush_all, config_path, verbose})

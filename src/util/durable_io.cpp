@@ -76,10 +76,14 @@ Result<std::string> read_small_file(int dirfd, const std::string& name, size_t l
         return Error{err == ENOENT ? EX_NOINPUT : EX_IOERR,
                      fmt::format("cannot open {}: {}", name, errno_text(err))};
     }
+    return read_open_file(fd.get(), name, limit);
+}
+
+Result<std::string> read_open_file(int fd, const std::string& name, size_t limit) {
     std::string out;
     char buf[8192];
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             int err = errno;

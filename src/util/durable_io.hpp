@@ -27,5 +27,7 @@ Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_v
 
 // Reads a whole (small) file; errors name the path.
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit);
+// The same from a file already open (and checked): what is read is what was checked.
+Result<std::string> read_open_file(int fd, const std::string& name, size_t limit);
 
 }  // namespace nullrelay
