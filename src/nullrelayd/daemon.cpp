@@ -73,6 +73,7 @@ Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
       options_(std::move(options)) {}
 
 Daemon::~Daemon() {
+    stop_pickup();
     stop_workers();
     stop_reaper();
 }
@@ -135,6 +136,19 @@ Status Daemon::start() {
         while (auto id = retired_.pop())
             spool_->purge_retired(*id);
     });
+    pickup_thread_ = std::thread([this] {
+        while (auto job = pickup_jobs_.pop()) {
+            std::vector<PickupResult> results = job->pickup->take(job->names);
+            {
+                std::lock_guard lock(picked_up_mutex_);
+                picked_up_.emplace(std::move(job->names), std::move(results));
+            }
+            picked_up_cv_.notify_all();
+            std::uint64_t one = 1;
+            ssize_t n = ::write(wake_.get(), &one, sizeof one);
+            (void)n;
+        }
+    });
 
     // What was there before we started: the queue, then (from the event loop, batch by batch)
     // the submissions waiting in maildrop/.
@@ -177,6 +191,13 @@ void Daemon::stop_workers() {
     workers_.clear();
     running_workers_ = 0;
     drain_completions();
+}
+
+void Daemon::stop_pickup() {
+    if (!pickup_thread_.joinable()) return;
+    wait_for_pickup();
+    pickup_jobs_.close();
+    pickup_thread_.join();
 }
 
 void Daemon::stop_reaper() {
@@ -287,6 +308,39 @@ void Daemon::pick_up_batch() {
         report_pickup(names[i], batch[i]);
 }
 
+void Daemon::send_pickup_batch() {
+    if (pickup_in_hand_ || pickup_backlog_.empty()) return;
+    std::vector<std::string> names;
+    while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
+        names.push_back(std::move(pickup_backlog_.front()));
+        pickup_backlog_.pop_front();
+        in_backlog_.erase(names.back());
+    }
+    pickup_in_hand_ = true;
+    pickup_jobs_.push({pickup_.get(), std::move(names)});
+}
+
+void Daemon::drain_pickup() {
+    std::optional<std::pair<std::vector<std::string>, std::vector<PickupResult>>> done;
+    {
+        std::lock_guard lock(picked_up_mutex_);
+        done.swap(picked_up_);
+    }
+    if (!done) return;
+    pickup_in_hand_ = false;
+    for (size_t i = 0; i < done->second.size(); ++i)
+        report_pickup(done->first[i], done->second[i]);
+}
+
+void Daemon::wait_for_pickup() {
+    if (!pickup_in_hand_) return;
+    {
+        std::unique_lock lock(picked_up_mutex_);
+        picked_up_cv_.wait(lock, [&] { return picked_up_.has_value(); });
+    }
+    drain_pickup();
+}
+
 void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
     using Kind = PickupResult::Kind;
     switch (r.kind) {
@@ -335,6 +389,7 @@ void Daemon::recheck_waiting() {
 void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
     pickup_failed_.clear();
+    wait_for_pickup();
     queue_maildrop();
     while (!pickup_backlog_.empty())
         pick_up_batch();
@@ -381,6 +436,8 @@ void Daemon::reload() {
         config->spool_dir = config_.spool_dir;
     }
     // Delivery threads take the new settings at their next message; nothing waits for them.
+    // Pickup finishes the batch in hand with the old maps first (one batch, bounded).
+    wait_for_pickup();
     auto settings =
         std::make_shared<const DeliverySettings>(*config, std::move(*credentials), *maps);
     {
@@ -410,7 +467,7 @@ void Daemon::handle_signal() {
 }
 
 bool Daemon::idle() const {
-    return in_flight_.empty() && pickup_backlog_.empty() &&
+    return in_flight_.empty() && pickup_backlog_.empty() && !pickup_in_hand_ &&
            (by_time_.empty() || by_time_.begin()->first > now_seconds());
 }
 
@@ -421,15 +478,16 @@ int Daemon::run() {
     }
     for (;;) {
         drain_completions();
+        drain_pickup();
         if (control_server_) control_server_->check_waiters();
-        if (stopping_ && in_flight_.empty()) break;
+        if (stopping_ && in_flight_.empty() && !pickup_in_hand_) break;
         if (!stopping_) {
-            if (!pickup_backlog_.empty()) pick_up_batch();
+            send_pickup_batch();
             dispatch_due();
         }
         if (options_.once && idle()) break;
         arm_timer();
-        int timeout = pickup_backlog_.empty() ? -1 : 0;  // more to pick up: only a look
+        int timeout = -1;
         if (stopping_) {
             std::int64_t left = stop_deadline_ms_ - monotonic_ms();
             if (left <= 0 && !abort_transfers_) {
@@ -459,6 +517,7 @@ int Daemon::run() {
             }
         }
     }
+    stop_pickup();
     stop_workers();
     stop_reaper();
     control_server_.reset();

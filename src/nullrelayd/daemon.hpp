@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -59,10 +60,18 @@ class Daemon {
     void stop_workers();
     void worker_main();
     void stop_reaper();
+    void stop_pickup();
     void queue_for_pickup(const std::string& name);
     // Everything in maildrop/ but what failed lately (pickup_failed_) joins the backlog.
     void queue_maildrop();
+    // The next batch of the backlog, taken here in the event loop's thread (a flush).
     void pick_up_batch();
+    // The next batch of the backlog, handed to the pickup thread (unless one is in hand).
+    void send_pickup_batch();
+    // Reports the batch the pickup thread finished, if it did.
+    void drain_pickup();
+    // Waits until the pickup thread holds no batch (before a flush or a reload takes pickup_).
+    void wait_for_pickup();
     void report_pickup(const std::string& name, const PickupResult& result);
     // Picks up everything in maildrop/ now (a flush, the retry timer).
     void pick_up_all();
@@ -106,6 +115,19 @@ class Daemon {
     // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
     std::deque<std::string> pickup_backlog_;
     std::unordered_set<std::string> in_backlog_;
+    // Pickup runs on a thread of its own, one batch at a time, so that no submission (a huge
+    // header, recipients a careless alias rule backtracks on) holds up the event loop: mailq,
+    // flush, signals and dispatch go on meanwhile.
+    struct PickupJob {
+        Pickup* pickup;
+        std::vector<std::string> names;
+    };
+    WorkQueue<PickupJob> pickup_jobs_;
+    std::thread pickup_thread_;
+    std::mutex picked_up_mutex_;
+    std::condition_variable picked_up_cv_;
+    std::optional<std::pair<std::vector<std::string>, std::vector<PickupResult>>> picked_up_;
+    bool pickup_in_hand_ = false;       // a batch was sent and not yet reported
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
     // Submissions whose writer still held its lock when we looked. Its close wakes us, but the

@@ -10,7 +10,7 @@ namespace nullrelay {
 void clean_up_headers(HeaderBlock& h, const CleanupContext& c) {
     for (const char* name : {"Bcc", "Resent-Bcc", "Return-Path", "Content-Length"})
         h.remove(name);
-    if (c.rewriter) rewrite_address_headers(h, *c.rewriter);
+    if (c.rewriter) rewrite_address_headers(h, *c.rewriter, c.budget);
     if (c.submitter_uid)
         h.prepend("Received",
                   fmt::format("by {} (nullrelay, from userid {})\r\n\tid {}; {}", c.hostname,

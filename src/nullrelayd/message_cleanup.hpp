@@ -27,6 +27,7 @@ struct CleanupContext {
     std::string full_name;  // -F or the submitter's GECOS name
     std::time_t arrival = 0;
     const AddressRewriter* rewriter = nullptr;   // null: address headers are left alone
+    RewriteBudget* budget = nullptr;             // the message's, shared with the envelope
     std::optional<std::uint32_t> submitter_uid;  // set: a Received: field names it
 };
 

@@ -31,6 +31,8 @@ constexpr size_t kChunk = 256 * 1024;
 // Files of a batch written at once: each costs a create and an fsync, mostly waiting for the
 // disk, which takes several at a time better than one after the other.
 constexpr size_t kParallelFsyncs = 4;
+// Rewriting problems logged per message.
+constexpr size_t kLoggedProblems = 10;
 
 struct Submitter {
     std::string name;
@@ -125,6 +127,13 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
     return written;
 }
 
+std::string budget_text(const RewriteBudget& budget) {
+    return fmt::format(
+        "rewriting its addresses took more than {} s of CPU (too many recipients for the "
+        "alias map's rules); send it to fewer recipients at once",
+        budget.limit().count() / 1000);
+}
+
 }  // namespace
 
 PickupResult Pickup::prepare(const std::string& name) const {
@@ -192,6 +201,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     auto md = parse_maildrop_header(head, &content_offset);
     if (!md) return quarantine(md.error().message);
 
+    RewriteBudget budget;  // this thread's CPU time, from here
     Submitter who = look_up_submitter(file.owner);
     Envelope env;
     env.id = name;
@@ -200,7 +210,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     env.submitter_name = who.name;
     // A rewriting problem (an alias loop...) is logged; the address concerned went to its
     // fallback (address_rewriter.hpp), so the message goes on.
-    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name);
+    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name, nullptr, &budget);
     if (!sender.problem.empty()) log_warning("{}: sender: {}", name, sender.problem);
     env.sender = sender.addresses.front();
     const std::string submitted_sender = md->sender ? *md->sender : who.name;
@@ -208,15 +218,22 @@ PickupResult Pickup::prepare(const std::string& name) const {
     env.dsn = md->dsn;
     if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
     std::unordered_set<std::string> seen;  // lowercased; a linear search was quadratic
+    size_t problems = 0;
     for (const auto& r : md->recipients) {
-        Rewritten to = rewriter_.recipient(r);
-        if (!to.problem.empty()) log_warning("{}: to=<{}>: {}", name, one_line(r), to.problem);
+        if (budget.spent()) break;
+        Rewritten to = rewriter_.recipient(r, nullptr, &budget);
+        // A few lines tell the admin what went wrong; 10,000 would only bury the log.
+        if (!to.problem.empty() && ++problems <= kLoggedProblems)
+            log_warning("{}: to=<{}>: {}{}", name, one_line(r), to.problem,
+                        problems == kLoggedProblems ? " (more like this are not logged)" : "");
         // One RCPT per address: root and www-data that both alias to the admin send one copy.
         // The first recipient that led to it stays its original (orig_to=, bounces).
         for (auto& a : to.addresses)
             if (seen.insert(to_lower(a)).second)
                 env.recipients.push_back({std::move(a), r, RecipientState::pending, ""});
     }
+    // Refused, not sent to the fallback addresses: the cost is the message's, not the map's.
+    if (budget.spent()) return quarantine(budget_text(budget));
     if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
         return quarantine("sender is not a valid address after rewriting");
     for (const auto& r : env.recipients)
@@ -230,6 +247,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
     ctx.arrival = env.arrival;
     ctx.rewriter = &rewriter_;
+    ctx.budget = &budget;
     if (config_.received_header) ctx.submitter_uid = file.owner;
 
     auto out = spool_.create_content(name);
@@ -241,6 +259,10 @@ PickupResult Pickup::prepare(const std::string& name) const {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
         if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
         return {Kind::failed, durable.error().message, {}};
+    }
+    if (budget.spent()) {
+        spool_.discard_content(name);
+        return quarantine(budget_text(budget));
     }
     env.size = *size;
     return {Kind::staged, "", std::move(env)};
