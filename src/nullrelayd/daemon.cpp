@@ -62,6 +62,12 @@ class Daemon::QueueView final : public DeliveryState {
         auto it = d_.left_queue_.find(id);
         return it == d_.left_queue_.end() ? "" : it->second;
     }
+    std::optional<std::vector<std::string>> submitted_by(std::uint32_t uid) const override {
+        auto it = d_.submitted_by_.find(uid);
+        if (it == d_.submitted_by_.end()) return std::vector<std::string>();
+        return std::vector<std::string>(it->second.begin(), it->second.end());
+    }
+    void forget(const std::string& id) override { d_.index_remove(id); }
 
   private:
     Daemon& d_;
@@ -158,7 +164,11 @@ Status Daemon::start() {
         // One that cannot be read now is tried at once: delivery retries it or, when it will
         // never load, moves it to corrupt/ and tells the postmaster (never left unscheduled).
         schedule(id, options_.flush_all || !env ? 0 : env->next_attempt);
+        if (env) index_add(id, env->submitter_uid);
     }
+    for (Place place : {Place::hold, Place::failed})
+        for (const std::string& id : spool_->list(place))
+            if (auto env = spool_->load(place, id)) index_add(id, env->submitter_uid);
     log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
              config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
              config_.smarthosts.empty()
@@ -228,8 +238,8 @@ void Daemon::worker_main() {
         if (outcome.retired) retired_.push(*id);
         {
             std::lock_guard lock(completions_mutex_);
-            completions_.push_back(
-                {*id, outcome.next_attempt, std::move(outcome.queued), std::move(outcome.left_as)});
+            completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued),
+                                    std::move(outcome.left_as), outcome.retired});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -245,6 +255,9 @@ void Daemon::drain_completions() {
     }
     for (auto& c : done) {
         in_flight_.erase(c.id);
+        if (c.retired) index_remove(c.id);
+        for (const std::string& id : c.queued)
+            index_add(id, static_cast<std::uint32_t>(::geteuid()));  // bounces, notices
         if (!c.left_as.empty()) {
             if (left_queue_.size() > 100000) left_queue_.clear();
             left_queue_[c.id] = c.left_as;
@@ -253,6 +266,21 @@ void Daemon::drain_completions() {
         for (const std::string& id : c.queued)
             schedule(id, 0);
     }
+}
+
+void Daemon::index_add(const std::string& id, std::uint32_t uid) {
+    index_remove(id);
+    submitter_of_[id] = uid;
+    submitted_by_[uid].insert(id);
+}
+
+void Daemon::index_remove(const std::string& id) {
+    auto it = submitter_of_.find(id);
+    if (it == submitter_of_.end()) return;
+    auto own = submitted_by_.find(it->second);
+    own->second.erase(id);
+    if (own->second.empty()) submitted_by_.erase(own);
+    submitter_of_.erase(it);
 }
 
 void Daemon::schedule(const std::string& id, std::int64_t when) {
@@ -349,11 +377,15 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
                      r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
                      r.envelope.recipients.size());
             schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
+            index_add(r.envelope.id, r.envelope.submitter_uid);
             break;
         case Kind::quarantined:
             log_warning("maildrop/{}: {}; moved to corrupt/{}", one_line(name), r.detail,
                         r.notice.empty() ? "" : "; the submitter is told by " + r.notice);
-            if (!r.notice.empty()) schedule(r.notice, 0);
+            if (!r.notice.empty()) {
+                schedule(r.notice, 0);
+                index_add(r.notice, static_cast<std::uint32_t>(::geteuid()));
+            }
             break;
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);

@@ -51,6 +51,7 @@ class Daemon {
         std::optional<std::int64_t> next_attempt;
         std::vector<std::string> queued;  // new messages (bounces), due now
         std::string left_as;              // how it left the queue, if it did
+        bool retired = false;             // it left the spool (delivered, or bounced)
     };
 
     Status start();
@@ -106,6 +107,13 @@ class Daemon {
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
     UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
+
+    // Who submitted each message in the spool, so that a user's mailq loads only theirs
+    // (event-loop thread only). A stale entry (a message gone) costs a failed lookup.
+    void index_add(const std::string& id, std::uint32_t uid);
+    void index_remove(const std::string& id);
+    std::unordered_map<std::string, std::uint32_t> submitter_of_;
+    std::unordered_map<std::uint32_t, std::set<std::string>> submitted_by_;
 
     std::set<std::pair<std::int64_t, std::string>> by_time_;
     std::unordered_map<std::string, std::int64_t> due_at_;

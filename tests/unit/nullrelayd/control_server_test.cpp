@@ -228,3 +228,41 @@ TEST_CASE("control server: a long command goes in slices, every outcome reported
     CHECK(s.spool.list(Place::hold).empty());
     CHECK(s.spool.list(Place::queue).size() == n + 2);
 }
+
+// Issue 16, item 2: a listing went out in one piece, built in the event loop at once; a client
+// that does not read made the daemon hold the whole queue's listing. Now a listing goes a slice
+// at a time and waits while its client's unread output is over 1 MiB.
+TEST_CASE("control server: a listing to a client that does not read stays bounded",
+          "[control_server]") {
+    Server s;
+    std::vector<std::string> many;
+    for (int i = 0; i < 100; ++i)
+        many.push_back(std::string(80, 'r') + std::to_string(i) + "@example.net");
+    for (int i = 0; i < 400; ++i) {  // 400 envelopes of about 10 KB: 4 MB of listing
+        Envelope e = envelope(fmt::format("0619A2B3C4{:06X}", 0x100 + i), 0, "x@example.net");
+        e.recipients.clear();
+        for (const auto& r : many)
+            e.recipients.push_back({r, "", RecipientState::pending, "451 later"});
+        REQUIRE(s.spool.store_unsynced(Place::queue, e));
+    }
+    REQUIRE(s.spool.sync(Place::queue));
+    UniqueFd fd = s.connect();
+    REQUIRE(write_all(fd.get(), "nullrelay-control 1\naction list\n\n", "test"));
+    for (int i = 0; i < 200; ++i)
+        s.server->handle();
+    CHECK(s.server->pending_output() < 1536 * 1024);
+    CHECK(s.server->pending_output() > 0);  // it did start
+    std::string reply = "\n";
+    std::vector<UniqueFd> fds;
+    for (int i = 0; i < 20000 && reply.find("\ndone ") == std::string::npos; ++i) {
+        s.server->handle();
+        char buf[65536];
+        ssize_t n = ::recv(fd.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) reply.append(buf, static_cast<size_t>(n));
+    }
+    CHECK_THAT(reply, Catch::EndsWith("done 0 \n"));
+    size_t listed = 0;
+    for (size_t at = 0; (at = reply.find("\nmessage queue ", at)) != std::string::npos; ++at)
+        ++listed;
+    CHECK(listed == 402);  // and the two the fixture queued
+}
