@@ -119,6 +119,11 @@ bool OAuth2Tokens::refused(const std::string& token) {
     return true;
 }
 
+void OAuth2Tokens::accepted(const std::string& token) {
+    std::lock_guard lock(mutex_);
+    if (cached_ && cached_->token == token) cached_->after_refusal = false;
+}
+
 Result<std::int64_t> OAuth2Tokens::check() {
     std::lock_guard lock(mutex_);
     auto got = fetch(false);

@@ -6,8 +6,8 @@
 // provider rotates it). It is kept in memory only and used until a quarter of its lifetime (5
 // minutes at most) is left, then replaced. When the smarthost refuses one (535, or a 334
 // challenge), refused() drops it so that the caller may try once with a new one; a token that
-// was itself obtained after a refusal is not replaced again at once (a new one would fare no
-// better), so a broken setup costs at most two token requests per retry_min.
+// was itself obtained after a refusal and never accepted is not replaced again at once (a new
+// one would fare no better), so a broken setup costs at most two token requests per retry_min.
 //
 // Failures are EX_TEMPFAIL (the mail is deferred, never bounced) with a reason for mailq that
 // says what to do (a revoked refresh token: run `nullrelay oauth2 login`). After a failure the
@@ -69,6 +69,8 @@ class OAuth2Tokens {
     Result<std::string> access_token();
     // The smarthost refused `token`. True when trying once more with a new token is worth it.
     bool refused(const std::string& token);
+    // The smarthost accepted `token` (a 235): a later refusal of it is worth a new token.
+    void accepted(const std::string& token);
     // For `nullrelay check`: a new access token now (cache and hold-off ignored), recorded
     // like any other; returns its lifetime in seconds (0: the endpoint did not say).
     Result<std::int64_t> check();
@@ -81,8 +83,8 @@ class OAuth2Tokens {
         std::string token;
         std::int64_t lifetime = 0;  // as the endpoint said (0: it did not)
         double expires_at = 0;
-        double refresh_at = 0;  // replace it from then on
-        bool after_refusal = false;
+        double refresh_at = 0;             // replace it from then on
+        bool after_refusal = false;        // obtained because one was refused, not accepted since
         std::optional<double> refused_at;  // refused although obtained after a refusal
     };
     struct Failure {

@@ -102,6 +102,13 @@ TEST_CASE("a refused token is replaced once; a fresh one refused too is kept for
     CHECK(rig.tokens->refused("at-3"));
     rig.http->reply(200, token_json("at-4", 3600));
     CHECK(rig.token() == "at-4");
+    // Once accepted, a token obtained after a refusal is like any other: refused later (it
+    // was revoked, or expired early), it is replaced at once.
+    rig.tokens->accepted("at-4");
+    rig.now += 10;
+    CHECK(rig.tokens->refused("at-4"));
+    rig.http->reply(200, token_json("at-5", 3600));
+    CHECK(rig.token() == "at-5");
 }
 
 TEST_CASE("refresh token grant: read at each use, rotation saved atomically with mode 0600",
