@@ -67,3 +67,16 @@ assert_eq $rc 78 "a client secret readable by all: EX_CONFIG"
 grep -q "oauth2_client_secret_file $T/client-secret is readable by every user" "$T/refused.log" ||
     fail "$(cat "$T/refused.log")"
 pass "the client secret file is checked like password_file"
+
+# 5. The token endpoint's certificate is verified as the smarthost's is: signed by another CA,
+#    no token and no secret sent.
+chmod 600 "$T/client-secret"
+echo "$SECRET" >"$T/client-secret"
+write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" \
+    "oauth2_tls_ca_file = $T/certs/unknownca.crt"
+before=$(grep -c "POST /token" "$OA/requests.log")
+rc=0; out=$(nullrelay check 2>&1) || rc=$?
+assert_eq $rc 75 "untrusted token endpoint: EX_TEMPFAIL"
+grep -q "OAuth2: cannot reach $OAUTH2_URL/token: SSL certificate problem" <<<"$out" || fail "check said: $out"
+assert_eq "$(grep -c "POST /token" "$OA/requests.log")" "$before" "no request reached the endpoint"
+pass "the token endpoint's certificate is verified"
