@@ -18,6 +18,23 @@ enum class AliasScope { local, all };     // which recipients alias_map applies 
 enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
 enum class TlsVersion { v1_2, v1_3 };
 enum class AuthMechanism { automatic, plain, login, xoauth2 };
+enum class OAuth2Grant { none, client_credentials, refresh_token };
+
+// The built-in OAuth2 client (oauth2_* keys): nullrelayd obtains XOAUTH2 access tokens itself.
+struct OAuth2Config {
+    OAuth2Grant grant = OAuth2Grant::none;  // none: no built-in OAuth2
+    std::string token_url;                  // https://, the token endpoint
+    std::string device_url;     // https://, the device authorization endpoint (RFC 8628)
+    std::string authorize_url;  // https://, for the authorization code grant with PKCE
+    std::string redirect_uri = "http://localhost";  // where authorize_url sends the browser
+    std::string client_id;
+    std::string client_secret_file;
+    std::vector<std::string> client_secret_command;  // argv, run without a shell
+    std::string scope;
+    std::string state_dir = "/var/lib/nullrelay";  // the refresh token and the status file
+    std::string tls_ca_file;                       // empty: the system's store
+    bool enabled() const { return grant != OAuth2Grant::none; }
+};
 
 struct Smarthost {
     std::string host;
@@ -39,8 +56,9 @@ struct Config {
     AuthMechanism auth_mechanism = AuthMechanism::automatic;
     std::string password_file;
     std::vector<std::string> password_command;  // argv, run without a shell (secret_command.hpp)
-    std::string hostname;                       // EHLO name and local domain; empty until resolved
-    std::string sender_domain;                  // empty: hostname
+    OAuth2Config oauth2;
+    std::string hostname;       // EHLO name and local domain; empty until resolved
+    std::string sender_domain;  // empty: hostname
     std::string alias_map;
     AliasScope alias_scope = AliasScope::local;
     std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)
