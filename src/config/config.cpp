@@ -241,6 +241,17 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.connections = static_cast<int>(*n);
              return ok_status();
          }},
+        {"queue_minfree",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "0") {
+                 c.queue_minfree = 0;  // no reserve
+                 return ok_status();
+             }
+             auto n = parse_size(v);
+             if (!n) return n.error();
+             c.queue_minfree = *n;
+             return ok_status();
+         }},
         {"max_message_size",
          [](Config& c, std::string_view v) -> Status {
              auto n = parse_size(v);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,11 @@ struct Config {
     int connections = 2;
     std::uint64_t max_message_size = 50ull * 1024 * 1024;
     std::uint64_t bounce_size_limit = 50000;  // -R full: bigger messages bounce with headers only
+    // Free space the spool's file system keeps (Postfix's queue_minfree): sendmail refuses
+    // below it, pickup waits below half of it, so envelope updates and bounces always have
+    // room. Unset: 2 x max_message_size; 0: no reserve.
+    std::optional<std::uint64_t> queue_minfree;
+    std::uint64_t spool_reserve() const { return queue_minfree.value_or(2 * max_message_size); }
     std::chrono::seconds retry_min{60};
     std::chrono::seconds retry_max{3600};
     std::chrono::seconds queue_lifetime{5 * 24 * 3600};

@@ -373,6 +373,10 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
     using Kind = PickupResult::Kind;
     switch (r.kind) {
         case Kind::queued:
+            if (pickup_paused_) {
+                log_info("pickup resumed: the spool has room again");
+                pickup_paused_ = false;
+            }
             log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
                      r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
                      r.envelope.recipients.size());
@@ -386,6 +390,14 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
                 schedule(r.notice, 0);
                 index_add(r.notice, static_cast<std::uint32_t>(::geteuid()));
             }
+            break;
+        case Kind::no_room:
+            // Logged once; the submissions wait in maildrop/, looked at again every 30 s.
+            if (!pickup_paused_)
+                log_warning("pickup paused: {}; submissions wait in maildrop/", r.detail);
+            pickup_paused_ = true;
+            pickup_retry_at_ = now_seconds() + kPickupRetrySeconds;
+            pickup_failed_.insert(name);
             break;
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);

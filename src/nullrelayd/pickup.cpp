@@ -180,6 +180,16 @@ PickupResult Pickup::prepare(const std::string& name) const {
     }
     if (static_cast<std::uint64_t>(file.size) > config_.max_message_size + kMaildropHeaderLimit)
         return quarantine("larger than max_message_size");
+    // The copy must leave half the reserve: the rest of it is for envelope updates and bounces,
+    // which must never fail for want of room (a retry after a lost update duplicates mail).
+    if (std::uint64_t free = spool_.free_bytes(),
+        need = config_.spool_reserve() / 2 + static_cast<std::uint64_t>(file.size);
+        free < need)
+        return {Kind::no_room,
+                fmt::format("the spool's file system has {} KiB free; taking this submission "
+                            "needs {} KiB (half of queue_minfree, plus its size)",
+                            free / 1024, need / 1024),
+                {}};
 
     // Read until the envelope header is complete.
     std::string head;

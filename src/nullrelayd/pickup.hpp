@@ -21,6 +21,7 @@ struct PickupResult {
         removed_abandoned,  // incomplete and unlocked: its writer gave up
         quarantined,        // failed validation: moved to corrupt/
         failed,             // could not be queued now (disk full...): left in maildrop/
+        no_room,            // the spool is below half its reserve: left in maildrop/
     };
     Kind kind = Kind::gone;
     std::string detail;

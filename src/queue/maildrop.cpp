@@ -56,6 +56,17 @@ Result<MaildropWriter> MaildropWriter::create(const SpoolLayout& layout) {
     return Error{EX_TEMPFAIL, "cannot find a free queue id in the mail spool"};
 }
 
+Status MaildropWriter::ensure_room(std::uint64_t reserve) const {
+    // Threat: one user filling the file system stops everyone's mail, the daemon's envelope
+    // updates and bounces with it. Below the reserve only the daemon writes.
+    if (std::uint64_t free = free_bytes(dir_.get()); free < reserve)
+        return Error{EX_TEMPFAIL,
+                     fmt::format("the mail spool's file system has {} KiB free, less than the "
+                                 "{} KiB it keeps in reserve (queue_minfree); try again later",
+                                 free / 1024, reserve / 1024)};
+    return ok_status();
+}
+
 MaildropWriter::~MaildropWriter() {
     if (fd_.valid() && !committed_) abandon();
 }

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ class MaildropWriter {
     ~MaildropWriter();  // abandons the file unless committed
 
     const std::string& id() const { return id_; }
+    // EX_TEMPFAIL when the spool's file system has less than `reserve` bytes free
+    // (queue_minfree): below it, only the daemon writes.
+    Status ensure_room(std::uint64_t reserve) const;
     Status write(std::string_view data);
     // Marks the file complete, makes it durable and lets it go (the lock is released and the
     // file closed). Only after this returns ok may sendmail exit 0.

@@ -93,6 +93,10 @@ int Spool::place_fd(Place place) const {
     return queue_.get();
 }
 
+std::uint64_t Spool::free_bytes() const {
+    return nullrelay::free_bytes(data_.get());
+}
+
 std::vector<std::string> Spool::list(Place place) const {
     return directory_ids(place_fd(place));
 }

@@ -40,6 +40,9 @@ class Spool {
     const SpoolLayout& layout() const { return layout_; }
     const Maildrop& maildrop() const { return maildrop_; }
 
+    // Bytes free on the spool's file system (for the queue_minfree reserve).
+    std::uint64_t free_bytes() const;
+
     // Ids in one place, oldest first. Names that are not queue ids are ignored.
     std::vector<std::string> list(Place place) const;
     bool exists(Place place, const std::string& id) const;

@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
             {EX_USAGE, "no recipients given (name them, or use -t to read them from the message)"});
 
     // 7. Read the message into the file, then make it durable. Exit 0 only after that.
-    Status written = read_message(*args, args->recipients, *file, config->max_message_size);
+    Status written = file->ensure_room(config->spool_reserve());
+    if (written) written = read_message(*args, args->recipients, *file, config->max_message_size);
     if (written) written = file->commit();
     if (!written) {
         file->abandon();  // frees the space now (a full disk), leaves nothing to send
