@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,21 @@ constexpr std::int64_t kPickupRetrySeconds = 30;
 // Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
 // ones before starts while the next batch is picked up.
 constexpr size_t kPickupBatch = 64;
+
+// Whether a new configuration reaches the smarthost another way: another host, TLS setting,
+// account or secret. Mail deferred under the old one may well go now.
+bool same_way_out(const Config& a, const Credentials& ca, const Config& b, const Credentials& cb) {
+    auto oauth2 = [](const OAuth2Config& o) {
+        return std::tie(o.grant, o.token_url, o.client_id, o.scope, o.client_secret_file,
+                        o.client_secret_command, o.state_dir, o.tls_ca_file);
+    };
+    return a.smarthosts == b.smarthosts && a.tls == b.tls && a.tls_ca_file == b.tls_ca_file &&
+           a.tls_min_version == b.tls_min_version && a.tls_pin_sha256 == b.tls_pin_sha256 &&
+           a.tls_client_cert == b.tls_client_cert && a.tls_client_key == b.tls_client_key &&
+           a.hostname == b.hostname && a.auth_user == b.auth_user &&
+           a.auth_mechanism == b.auth_mechanism && oauth2(a.oauth2) == oauth2(b.oauth2) &&
+           ca.password == cb.password && ca.command == cb.command;
+}
 
 void read_counter(int fd) {
     std::uint64_t v;
@@ -484,6 +500,9 @@ void Daemon::reload() {
     wait_for_pickup();
     auto settings =
         std::make_shared<const DeliverySettings>(*config, std::move(*credentials), *maps);
+    const bool new_way_out =
+        !same_way_out(delivery_settings()->config, delivery_settings()->credentials,
+                      settings->config, settings->credentials);
     {
         std::lock_guard lock(settings_mutex_);
         settings_ = std::move(settings);
@@ -492,6 +511,18 @@ void Daemon::reload() {
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     set_worker_count(config_.connections);
     log_info("configuration reloaded from {}", config_.path);
+    if (new_way_out) {
+        // The admin fixed the smarthost, the account or TLS: what waits should try it now,
+        // not at its retry time (up to retry_max away).
+        std::vector<std::string> waiting;
+        for (const auto& [when, id] : by_time_)
+            if (when > now_seconds()) waiting.push_back(id);
+        for (const std::string& id : waiting)
+            schedule(id, 0);
+        if (!waiting.empty())
+            log_info("the smarthost settings changed: {} deferred message(s) due now",
+                     waiting.size());
+    }
 }
 
 void Daemon::handle_signal() {
