@@ -114,7 +114,7 @@ std::string encode_message(const ListedMessage& listed) {
     if (!text)
         return encode_problem(
             {EX_DATAERR, fmt::format("{}: {}", listed.envelope.id, text.error().message)});
-    return fmt::format("message {} {}\n{}", to_string(listed.place), listed.active ? 1 : 0, *text);
+    return fmt::format("message {} {}\n{}", message_place(listed), listed.active ? 1 : 0, *text);
 }
 
 std::string encode_problem(const Error& error) {
@@ -156,13 +156,15 @@ Status ReplyDecoder::line(std::string_view line, std::vector<UniqueFd>& fds) {
         envelope_.clear();
         Place place = *std::exchange(message_place_, std::nullopt);
         if (!env) return bad_reply(env.error().message, "message");
-        sink_.message({std::move(*env), place, message_active_});
+        sink_.message({std::move(*env), place, message_active_, message_in_maildrop_});
         return ok_status();
     }
     auto [word, rest] = split_word(line);
     if (word == "message") {
         auto [place_word, active] = split_word(rest);
-        auto place = place_named(place_word);
+        message_in_maildrop_ = place_word == "maildrop";
+        auto place =
+            message_in_maildrop_ ? std::optional<Place>(Place::queue) : place_named(place_word);
         if (!place || (active != "0" && active != "1")) return bad_reply("message", line);
         message_place_ = place;
         message_active_ = active == "1";

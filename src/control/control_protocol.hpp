@@ -69,6 +69,7 @@ class ReplyDecoder {
     std::string partial_;
     std::optional<Place> message_place_;  // inside a message record
     bool message_active_ = false;
+    bool message_in_maildrop_ = false;
     std::string envelope_;
     std::optional<Error> done_;
 };

@@ -13,11 +13,15 @@ namespace nullrelay {
 struct ListedMessage {
     Envelope envelope;
     Place place = Place::queue;
-    bool active = false;  // being delivered now
+    bool active = false;       // being delivered now
+    bool in_maildrop = false;  // submitted, not yet picked up: the envelope is sendmail's
 };
 
 // One word for where a message stands: active (being delivered), queued (waiting for its
-// first attempt), deferred (attempted, waiting for the next), held, failed.
+// first attempt), deferred (attempted, waiting for the next), held, failed, maildrop
+// (submitted, not yet picked up).
 std::string_view message_state(const ListedMessage& listed);
+// Where it is: queue, hold, failed or maildrop.
+std::string_view message_place(const ListedMessage& listed);
 
 }  // namespace nullrelay

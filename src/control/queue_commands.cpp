@@ -1,5 +1,7 @@
 #include "control/queue_commands.hpp"
 
+#include <pwd.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -108,12 +110,51 @@ std::vector<QueueCommands::Target> QueueCommands::list_targets(
             for (const std::string& id : spool_.list(place))
                 if (wanted(id)) out.push_back({id, place});
     }
+    // Submissions not picked up yet (the daemon is down, or no smarthost is configured yet):
+    // listed from what sendmail recorded, as Postfix's mailq lists its maildrop queue.
+    for (const std::string& id : spool_.maildrop().complete_ids())
+        if (wanted(id)) out.push_back({id, Place::queue, true});
     std::sort(out.begin(), out.end(), [](const Target& a, const Target& b) { return a.id < b.id; });
     return out;
 }
 
+namespace {
+
+std::string login_name(std::uint32_t uid) {
+    std::vector<char> buf(16384);
+    passwd pw{}, *res = nullptr;
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) return pw.pw_name;
+    return fmt::format("uid{}", uid);
+}
+
+// What a listing shows of a submission: sendmail's envelope, not yet rewritten.
+Envelope submitted_envelope(const std::string& id, const MaildropSubmission& s) {
+    Envelope e;
+    e.id = id;
+    e.arrival = s.completed;
+    e.submitter_uid = static_cast<std::uint32_t>(s.owner);
+    e.submitter_name = login_name(e.submitter_uid);
+    e.sender = s.envelope.sender ? *s.envelope.sender : e.submitter_name;
+    e.size = static_cast<std::uint64_t>(s.size);
+    e.dsn = s.envelope.dsn;
+    for (const std::string& r : s.envelope.recipients)
+        e.recipients.push_back({r, r, RecipientState::pending, ""});
+    e.last_error = "waiting to be picked up";
+    return e;
+}
+
+}  // namespace
+
 void QueueCommands::list_one(const Target& t, const Selection& selection,
                              std::optional<std::uint32_t> only_uid, ReplySink& sink) {
+    if (t.in_maildrop) {
+        auto submission = spool_.maildrop().peek(t.id);
+        if (!submission) return;  // picked up meanwhile (then listed no more), or unsound
+        if (only_uid && submission->owner != *only_uid) return;
+        Envelope env = submitted_envelope(t.id, *submission);
+        if (matches_patterns(selection, env)) sink.message({std::move(env), t.place, false, true});
+        return;
+    }
     auto env = spool_.load(t.place, t.id);
     if (!env) {
         // Reported and skipped: one bad file must not hide the rest of the queue.

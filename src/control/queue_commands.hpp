@@ -114,6 +114,7 @@ class QueueCommands {
     struct Target {
         std::string id;
         Place place;
+        bool in_maildrop = false;  // list only: a submission not yet picked up
     };
     // flush, hold, release, remove, requeue, in two steps so that a caller can spread a long
     // selection over time (the daemon's event loop must not stall on thousands of fsyncs):

@@ -31,7 +31,7 @@ std::string format_envelope_view(const ListedMessage& m) {
         out += fmt::format("{:<14}{}\n", fmt::format("{}:", name), terminal_safe(value));
     };
     field("Queue ID", e.id);
-    field("State", fmt::format("{} (in {}/)", message_state(m), to_string(m.place)));
+    field("State", fmt::format("{} (in {}/)", message_state(m), message_place(m)));
     field("Arrival", local_time(e.arrival));
     field("Size", fmt::format("{} bytes", e.size));
     field("Submitter", fmt::format("{} (uid {})", e.submitter_name, e.submitter_uid));

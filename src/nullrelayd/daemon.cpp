@@ -332,6 +332,18 @@ void Daemon::arm_timer() {
 }
 
 void Daemon::queue_for_pickup(const std::string& name) {
+    // Until a smarthost is configured, submissions wait in maildrop/ untouched: picked up
+    // later, they are rewritten with the configuration then in force (the admin's aliases
+    // and sender_domain, not the defaults of a fresh install). mailq lists them meanwhile.
+    if (config_.smarthosts.empty()) {
+        if (!holding_logged_)
+            log_info(
+                "no smarthost configured: submissions wait in maildrop/ until one is (set "
+                "smarthost in {} and reload)",
+                config_.path.empty() ? std::string(kDefaultConfigPath) : config_.path);
+        holding_logged_ = true;
+        return;
+    }
     if (in_backlog_.insert(name).second) pickup_backlog_.push_back(name);
 }
 
@@ -511,6 +523,10 @@ void Daemon::reload() {
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
     set_worker_count(config_.connections);
     log_info("configuration reloaded from {}", config_.path);
+    if (!config_.smarthosts.empty() && holding_logged_) {
+        holding_logged_ = false;
+        queue_maildrop();  // what waited for a smarthost
+    }
     if (new_way_out) {
         // The admin fixed the smarthost, the account or TLS: what waits should try it now,
         // not at its retry time (up to retry_max away).

@@ -138,6 +138,7 @@ class Daemon {
     bool pickup_in_hand_ = false;       // a batch was sent and not yet reported
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
     bool pickup_paused_ = false;        // below the spool's reserve (logged once)
+    bool holding_logged_ = false;       // no smarthost: submissions wait in maildrop/
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
     // Submissions whose writer still held its lock when we looked. Its close wakes us, but the
     // kernel reports a close before it releases the lock: look again then, backing off while

@@ -173,6 +173,29 @@ MaildropEntry Maildrop::open(const std::string& name) const {
     return e;
 }
 
+std::optional<MaildropSubmission> Maildrop::peek(const std::string& name) const {
+    if (!is_valid_queue_id(name)) return std::nullopt;
+    UniqueFd fd(::openat(dir_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st;
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+        !marked_complete(st) || ::flock(fd.get(), LOCK_SH | LOCK_NB) != 0)
+        return std::nullopt;
+    // The envelope header only (it is at most kMaildropHeaderLimit bytes): never the message.
+    std::string head;
+    size_t content_offset = 0;
+    char buf[65536];
+    while (head.find("\ncontent\n") == std::string::npos &&
+           head.size() <= kMaildropHeaderLimit + 1) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        head.append(buf, static_cast<size_t>(n));
+    }
+    auto envelope = parse_maildrop_header(head, &content_offset);
+    if (!envelope) return std::nullopt;
+    return MaildropSubmission{std::move(*envelope), st.st_uid, st.st_ctime, st.st_size};
+}
+
 bool Maildrop::contains(const std::string& name) const {
     struct stat st;
     return ::fstatat(dir_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;

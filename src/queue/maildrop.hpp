@@ -16,10 +16,12 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "queue/maildrop_format.hpp"
 #include "queue/spool_layout.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
@@ -77,6 +79,14 @@ struct MaildropEntry {
     bool was_empty = false;  // abandoned: nothing had been written (sendmail -bp, -q, -bs)
 };
 
+// A complete submission as a listing shows it, before pickup: what sendmail recorded.
+struct MaildropSubmission {
+    MaildropEnvelope envelope;
+    uid_t owner = 0;
+    std::time_t completed = 0;
+    off_t size = 0;
+};
+
 // The daemon's side (and root's, without a daemon): find, read, remove and quarantine.
 // Everything in maildrop/ is hostile input (any local user writes there).
 class Maildrop {
@@ -95,6 +105,9 @@ class Maildrop {
     // Looks at one file and opens it when it is complete; removes it when it was abandoned.
     MaildropEntry open(const std::string& name) const;
     bool contains(const std::string& name) const;
+    // Reads a complete submission's envelope without taking or changing anything (mailq):
+    // nullopt for a file that is not complete, not a queue id or not a sound maildrop file.
+    std::optional<MaildropSubmission> peek(const std::string& name) const;
     // Removes a submission that is now queued (or was already).
     void remove(const std::string& name) const;
     // Moves a file aside to corrupt/, for the admin: never deleted, never delivered.
