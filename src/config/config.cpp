@@ -232,6 +232,14 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return ok_status();
          }},
         {"sender_map", path_key(&Config::sender_map)},
+        {"aliases_file",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "none") {
+                 c.aliases_file.clear();
+                 return ok_status();
+             }
+             return path_key(&Config::aliases_file)(c, v);
+         }},
         {"received_header", yes_no_key(&Config::received_header)},
         {"spool_dir", path_key(&Config::spool_dir)},
         {"connections",

@@ -65,6 +65,9 @@ struct Config {
     std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)
     std::string admin_address;  // unmatched local recipients and alias failures go here
     std::string sender_map;
+    // The system's aliases(5) table, consulted for local recipients before alias_map; empty
+    // (aliases_file = none) for none. A missing file is no error.
+    std::string aliases_file = "/etc/aliases";
     // Received: at pickup, naming the submitter's uid, as Postfix, exim and dma do: the
     // smarthost's admin can trace a forged From: back to a local account.
     bool received_header = true;

@@ -1,6 +1,9 @@
 #include "maps/address_rewriter.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include <fmt/format.h>
 
@@ -26,12 +29,19 @@ std::string budget_spent(const RewriteBudget& budget) {
 }  // namespace
 
 Result<AddressMaps> load_address_maps(const Config& config) {
-    AddressMaps maps;
     auto alias = load_map(config.alias_map);
     if (!alias) return alias.error();
     auto sender = load_map(config.sender_map);
     if (!sender) return sender.error();
-    return AddressMaps{std::move(*alias), std::move(*sender)};
+    AddressMaps maps{std::move(*alias), std::move(*sender), nullptr};
+    // The system's aliases file is optional: a machine without one has no aliases there.
+    const std::string& aliases = config.aliases_file;
+    if (!aliases.empty() && (::access(aliases.c_str(), F_OK) == 0 || errno != ENOENT)) {
+        auto file = AliasesFile::load(aliases);
+        if (!file) return file.error();
+        maps.aliases = std::make_shared<const AliasesFile>(std::move(*file));
+    }
+    return maps;
 }
 
 AddressRewriter::AddressRewriter(const Config& config, AddressMaps maps)
@@ -98,32 +108,45 @@ class AddressRewriter::Expansion {
             if (trace_) trace_->push_back(indent + text);
         };
         const bool local = rw_.is_local(address);
-        if (!rw_.maps_.alias || (!local && !rw_.alias_all_)) {
-            if (!local) {
-                note(fmt::format("{}: not local: unchanged", address));
-                return add(address);
-            }
-            return unmatched(address, note);
+        std::optional<MapMatch> found;
+        std::string source;  // the file that decided, for errors
+        // /etc/aliases first: names written out one by one are the admin's most specific word.
+        if (local && rw_.maps_.aliases) {
+            if (++lookups_ > kMaxAliasLookups)
+                return fail(
+                    fmt::format("more than {} lookups for one recipient", kMaxAliasLookups));
+            std::string name(local_part_of(address));
+            found = rw_.maps_.aliases->lookup(name);
+            source = rw_.maps_.aliases->path();
+            if (found)
+                note(fmt::format("key {}: {}:{}: {}", name, source, found->line, found->rule));
+            else
+                note(fmt::format("key {}: not in {}", name, source));
         }
-        if (++lookups_ > kMaxAliasLookups)
-            return fail(fmt::format("more than {} lookups for one recipient", kMaxAliasLookups));
-        if (budget_ && budget_->spent()) return fail(budget_spent(*budget_));
-        auto m = rw_.look_up(*rw_.maps_.alias, address, trace_, indent);
-        if (!m) return fail(m.error().message);
-        if (!*m) {
+        if (!found && rw_.maps_.alias && (local || rw_.alias_all_)) {
+            if (++lookups_ > kMaxAliasLookups)
+                return fail(
+                    fmt::format("more than {} lookups for one recipient", kMaxAliasLookups));
+            if (budget_ && budget_->spent()) return fail(budget_spent(*budget_));
+            auto m = rw_.look_up(*rw_.maps_.alias, address, trace_, indent);
+            if (!m) return fail(m.error().message);
+            found = std::move(*m);
+            source = rw_.maps_.alias->path();
+        }
+        if (!found) {
             if (local) return unmatched(address, note);
-            note(fmt::format("{}: no alias: unchanged", address));
+            note(fmt::format("{}: {}: unchanged", address,
+                             rw_.maps_.alias && rw_.alias_all_ ? "no alias" : "not local"));
             return add(address);
         }
-        const MapMatch& match = **m;
+        const MapMatch& match = *found;
         if (match.results.empty())
-            return fail(fmt::format("{}:{}: the result is empty for {}", rw_.maps_.alias->path(),
-                                    match.line, address));
+            return fail(
+                fmt::format("{}:{}: the result is empty for {}", source, match.line, address));
         for (const std::string& r : match.results) {
             if (std::string why = envelope_address_problem(r); !why.empty())
-                return fail(fmt::format("{}:{}: result '{}' for {} is not an address: {}",
-                                        rw_.maps_.alias->path(), match.line, one_line(r), address,
-                                        why));
+                return fail(fmt::format("{}:{}: result '{}' for {} is not an address: {}", source,
+                                        match.line, one_line(r), address, why));
             if (iequals(r, address)) {  // mapped to itself: keep it (Postfix does the same)
                 note(fmt::format("{}: maps to itself: kept", r));
                 if (!add(rw_.qualified(r))) return false;

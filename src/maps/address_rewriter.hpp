@@ -1,9 +1,12 @@
 // Turns the addresses a local program gave into the ones that go on the wire.
 //
 // Recipients. An address is *local* when it has no domain or its domain is one of the local
-// names (hostname, localhost, localhost.localdomain, local_domains). alias_map applies to local
-// recipients (to all with alias_scope = all). In order of precedence:
-//   1. a rule matches: its results replace the address; a result that is itself in scope is
+// names (hostname, localhost, localhost.localdomain, local_domains). aliases_file
+// (/etc/aliases) applies to local recipients by their local part; alias_map applies to local
+// recipients (to all with alias_scope = all) that aliases_file does not name. In order of
+// precedence:
+//   1. an aliases_file entry or a rule matches: its results replace the address; a result that is
+//   itself in scope is
 //      looked up again (at most kMaxAliasDepth levels); a result equal to the address it came
 //      from is kept as is (qualified when local), which exempts it from admin_address;
 //   2. no rule matches a local address: admin_address when set,
@@ -29,6 +32,7 @@
 
 #include "config/config.hpp"
 #include "maps/alias_map.hpp"
+#include "maps/aliases_file.hpp"
 #include "maps/rewrite_budget.hpp"
 
 namespace nullrelay {
@@ -38,8 +42,9 @@ inline constexpr int kMaxAliasLookups = 1000;  // per submitted recipient, again
 inline constexpr size_t kMaxAliasResults = 1000;
 
 struct AddressMaps {
-    std::shared_ptr<const AliasMap> alias;   // alias_map, or null
-    std::shared_ptr<const AliasMap> sender;  // sender_map, or null
+    std::shared_ptr<const AliasMap> alias;       // alias_map, or null
+    std::shared_ptr<const AliasMap> sender;      // sender_map, or null
+    std::shared_ptr<const AliasesFile> aliases;  // aliases_file (/etc/aliases), or null
 };
 
 // Loads the maps the configuration names. Errors name the file and line (EX_CONFIG).

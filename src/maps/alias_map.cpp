@@ -16,10 +16,6 @@ namespace nullrelay {
 
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t';
-}
-
 // "if" and "endif" are keywords only as whole words ("if/x/" is fine, "iffy" is not).
 bool starts_with_word(std::string_view s, std::string_view word) {
     return istarts_with(s, word) &&
@@ -57,10 +53,10 @@ struct ParsedPattern {
 Result<ParsedPattern> parse_pattern(std::string_view s) {
     ParsedPattern p;
     size_t i = 0;
-    while (i < s.size() && is_space(s[i]))
+    while (i < s.size() && is_blank(s[i]))
         ++i;
     const size_t begin = i;
-    for (; i < s.size() && (s[i] == '!' || is_space(s[i])); ++i)
+    for (; i < s.size() && (s[i] == '!' || is_blank(s[i])); ++i)
         if (s[i] == '!') p.negated = !p.negated;
     if (i >= s.size()) return Error{EX_CONFIG, "expected a pattern such as /regex/"};
     const unsigned char delim = static_cast<unsigned char>(s[i]);
@@ -81,7 +77,7 @@ Result<ParsedPattern> parse_pattern(std::string_view s) {
                      fmt::format("unclosed pattern: no closing '{}'", static_cast<char>(delim))};
     p.regex = std::string(s.substr(i + 1, j - i - 1));
     size_t k = j + 1;
-    for (; k < s.size() && !is_space(s[k]); ++k) {
+    for (; k < s.size() && !is_blank(s[k]); ++k) {
         switch (s[k]) {
             case 'i':
                 p.flags.caseless = !p.flags.caseless;
@@ -257,7 +253,7 @@ Result<AliasMap> AliasMap::parse(std::string_view text, const std::string& path)
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         std::string_view t = trim(line);
         if (t.empty() || t.front() == '#') continue;
-        if (is_space(line.front())) {
+        if (is_blank(line.front())) {
             if (logical.empty())
                 return Error{EX_CONFIG, fmt::format("{}:{}: the line starts with white space, "
                                                     "which continues a line, but none came before",

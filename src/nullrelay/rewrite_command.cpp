@@ -61,6 +61,13 @@ int check_address_maps(const Config& config) {
         std::fprintf(stderr, "nullrelay: %s\n", maps.error().message.c_str());
         return maps.error().exit_code;
     }
+    if (const AliasesFile* aliases = maps->aliases.get()) {
+        // newaliases: what of /etc/aliases a null client uses, and what it leaves out.
+        for (const std::string& warning : aliases->warnings())
+            std::fprintf(stderr, "nullrelay: warning: %s\n", warning.c_str());
+        std::printf("aliases_file %s: %zu alias%s\n", aliases->path().c_str(), aliases->size(),
+                    aliases->size() == 1 ? "" : "es");
+    }
     for (auto [key, map] :
          {std::pair{"alias_map", maps->alias.get()}, std::pair{"sender_map", maps->sender.get()}})
         if (map)

@@ -147,6 +147,7 @@ Status Daemon::start() {
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
             return Error{EX_OSERR, fmt::format("epoll_ctl: {}", errno_text(errno))};
     }
+    map_files_ = MapFiles(config_);
     auto maps = load_address_maps(config_);
     if (!maps) return maps.error();
     pickup_ = std::make_unique<Pickup>(*spool_, config_, *maps);
@@ -364,8 +365,15 @@ void Daemon::pick_up_batch() {
         report_pickup(names[i], batch[i]);
 }
 
+void Daemon::reload_if_maps_changed() {
+    if (!map_files_.changed()) return;
+    log_info("a map file changed (alias_map, sender_map or aliases_file): reloading");
+    reload();
+}
+
 void Daemon::send_pickup_batch() {
     if (pickup_in_hand_ || pickup_backlog_.empty()) return;
+    reload_if_maps_changed();
     std::vector<std::string> names;
     while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
         names.push_back(std::move(pickup_backlog_.front()));
@@ -462,6 +470,7 @@ void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
     pickup_failed_.clear();
     wait_for_pickup();
+    reload_if_maps_changed();
     queue_maildrop();
     while (!pickup_backlog_.empty())
         pick_up_batch();
@@ -485,12 +494,16 @@ void Daemon::handle_inotify() {
 }
 
 void Daemon::reload() {
+    map_files_ = MapFiles(config_);  // tried as they are now, even if the reload fails
     auto config = load_config(options_.config_path, true);
     if (!config) {
         log_error("reload: {}; keeping the running configuration", config.error().message);
         return;
     }
     resolve_host_defaults(*config);
+    // Even if this reload fails, these files were tried as they are now: not again until the
+    // admin changes one (one error in the log, not one per message).
+    map_files_ = MapFiles(*config);
     auto credentials = load_credentials(*config);
     if (!credentials) {
         log_error("reload: {}; keeping the running configuration", credentials.error().message);

@@ -21,6 +21,7 @@
 
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
+#include "maps/map_files.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/pickup.hpp"
 #include "queue/spool.hpp"
@@ -106,6 +107,9 @@ class Daemon {
     std::shared_ptr<const DeliverySettings> settings_;
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
+    MapFiles map_files_;  // what pickup_'s maps were loaded from; a change reloads
+    // Reloads when a map file changed since it was loaded (before a pickup uses the maps).
+    void reload_if_maps_changed();
     UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
 
     // Who submitted each message in the spool, so that a user's mailq loads only theirs

@@ -8,6 +8,10 @@
 namespace nullrelay {
 
 std::string_view trim(std::string_view s);
+// A space or a tab: what starts a continuation line in a map or an aliases file.
+inline bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);

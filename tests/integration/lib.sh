@@ -123,6 +123,7 @@ write_config() {
         "connect_timeout = 5s"
         "response_timeout = 10s"
         "queue_minfree = 1M"  # the default (2 x max_message_size) would depend on /tmp's room
+        "aliases_file = none"  # never the host's /etc/aliases
     )
     {
         for line in "$@"; do echo "$line"; done

@@ -11,6 +11,7 @@ cat >"$CONF" <<CONF
 spool_dir = $SPOOL
 hostname = host.example.org
 queue_minfree = 1M
+aliases_file = none
 CONF
 printf 'Subject: cron output\n\nx\n' | sendmail -i root || fail "sendmail"
 printf 'Subject: from nobody\n\ny\n' | sendmail -i friend@example.net || fail "sendmail 2"

@@ -224,6 +224,7 @@ TEST_CASE("rewriter: the trace names file, line and rule", "[address_rewriter]")
 
 TEST_CASE("load_address_maps names the file and line of an error", "[address_rewriter]") {
     Config config = base_config();
+    config.aliases_file.clear();       // not this host's /etc/aliases
     CHECK(load_address_maps(config));  // no maps: nothing to load
     config.alias_map = "/nonexistent/aliases";
     auto maps = load_address_maps(config);
