@@ -25,6 +25,7 @@
 #include "nullrelay/oauth2_admin.hpp"
 #include "nullrelay/rewrite_command.hpp"
 #include "util/command_line.hpp"
+#include "util/host_name.hpp"
 #include "util/version.hpp"
 
 using namespace nullrelay;
@@ -46,9 +47,18 @@ Config load_or_fail(const std::string& path) {
 // maps it names and the admin group.
 int check(Config config) {
     if (auto policy = access_policy(config, 0); !policy) fail(policy.error());
-    resolve_host_defaults(config);
+    const std::string host_source = resolve_host_defaults(config);
     if (int rc = check_address_maps(config); rc != EX_OK) return rc;
     std::printf("%s: configuration is valid\n", config.path.c_str());
+    std::printf("host name (EHLO, Message-ID): %s (%s)\n", config.hostname.c_str(),
+                host_source.c_str());
+    // Valid, but spam filters score an unqualified EHLO or Message-ID: say so, and how.
+    if (!is_qualified_host_name(config.hostname))
+        std::fprintf(stderr,
+                     "nullrelay: warning: the host name '%s' is not qualified (no domain): "
+                     "set hostname = a fully qualified name, or sender_domain, in %s, or "
+                     "write the host's mail name to /etc/mailname\n",
+                     config.hostname.c_str(), config.path.c_str());
     if (config.smarthosts.empty())
         std::printf("no smarthost is set: mail is queued until one is configured\n");
     return EX_OK;

@@ -21,6 +21,7 @@
 #include "nullrelayd/daemon.hpp"
 #include "nullrelayd/oauth2_command.hpp"
 #include "util/command_line.hpp"
+#include "util/host_name.hpp"
 #include "util/log.hpp"
 #include "util/version.hpp"
 
@@ -82,6 +83,11 @@ int main(int argc, char** argv) {
         return config.error().exit_code;
     }
     resolve_host_defaults(*config);
+    if (!is_qualified_host_name(config->hostname))
+        log_warning(
+            "the host name '{}' is not qualified: EHLO and Message-IDs use it; set "
+            "hostname or sender_domain in {} (nullrelay check)",
+            config->hostname, config_path);
     auto credentials = load_credentials(*config);
     if (!credentials) {
         log_error("{}", credentials.error().message);
