@@ -53,6 +53,7 @@ int check(Config config) {
     std::printf("host name (EHLO, Message-ID): %s (%s)\n", config.hostname.c_str(),
                 host_source.c_str());
     // Valid, but spam filters score an unqualified EHLO or Message-ID: say so, and how.
+    std::fflush(stdout);  // the warning after the lines it is about, in a shared log too
     if (!is_qualified_host_name(config.hostname))
         std::fprintf(stderr,
                      "nullrelay: warning: the host name '%s' is not qualified (no domain): "
