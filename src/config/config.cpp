@@ -430,8 +430,12 @@ Result<Config> load_config(const std::string& path) {
     return load_config(path, path != kDefaultConfigPath);
 }
 
-void resolve_host_defaults(Config& config) {
-    if (config.hostname.empty()) config.hostname = local_host_name();
+std::string resolve_host_defaults(Config& config) {
+    if (!config.hostname.empty()) return "hostname in " + config.path;
+    LocalHostName h = local_host_name(config.sender_domain);
+    config.hostname = h.name;
+    if (!h.own_name.empty() && h.own_name != h.name) config.local_domains.push_back(h.own_name);
+    return h.source;
 }
 
 }  // namespace nullrelay

@@ -109,8 +109,10 @@ Result<Config> load_config(const std::string& path, bool must_exist);
 // configured yet: the defaults), any other path was named explicitly (-C) and must exist.
 Result<Config> load_config(const std::string& path);
 
-// Fills in what depends on the host (hostname when not configured).
-void resolve_host_defaults(Config& config);
+// Fills in what depends on the host: hostname when not configured (util/host_name.hpp: a
+// qualified name when there is one; the host's own name then stays a local domain). Returns
+// where hostname came from, for `nullrelay check`.
+std::string resolve_host_defaults(Config& config);
 
 Result<std::chrono::seconds> parse_duration(std::string_view text);
 

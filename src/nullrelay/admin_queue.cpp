@@ -60,11 +60,13 @@ class OutcomeSink : public ReplySink {
     void problem(const Error& e) override {
         print_error(e.message);
         status.fail(e.exit_code);
+        reported_ = true;
     }
     void waiting(const std::string& id) override { waiting_.insert(id); }
     void content(UniqueFd) override {}
     void result(const Outcome& o) override {
         status.fail(o.code);
+        reported_ = true;
         if (waiting_.count(o.id)) {
             // The report of flush --wait: every outcome, counted, on stdout.
             std::printf("[%zu/%zu] %s: %s\n", ++settled_, waiting_.size(), o.id.c_str(),
@@ -77,10 +79,18 @@ class OutcomeSink : public ReplySink {
         std::fflush(stdout);
     }
 
+    // flush --wait with nothing to attempt says so: silence would leave the admin guessing
+    // whether anything happened.
+    void say_if_nothing_done() const {
+        if (request_.action == Action::flush && request_.wait && !reported_ && status.code == EX_OK)
+            std::printf("nothing to flush: no message is waiting for delivery\n");
+    }
+
     ExitStatus status;
 
   private:
     const Request& request_;
+    bool reported_ = false;
     std::set<std::string> waiting_;
     size_t settled_ = 0;
 };
@@ -168,6 +178,7 @@ int change_queue(const AdminContext& ctx, Request request, bool yes) {
         print_error(st.error().message);
         return st.error().exit_code;
     }
+    sink.say_if_nothing_done();
     return sink.status.code;
 }
 

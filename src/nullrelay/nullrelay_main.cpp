@@ -10,7 +10,9 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,6 +24,9 @@
 #include "nullrelay/admin_queue.hpp"
 #include "nullrelay/oauth2_admin.hpp"
 #include "nullrelay/rewrite_command.hpp"
+#include "util/command_line.hpp"
+#include "util/host_name.hpp"
+#include "util/version.hpp"
 
 using namespace nullrelay;
 
@@ -42,9 +47,19 @@ Config load_or_fail(const std::string& path) {
 // maps it names and the admin group.
 int check(Config config) {
     if (auto policy = access_policy(config, 0); !policy) fail(policy.error());
-    resolve_host_defaults(config);
+    const std::string host_source = resolve_host_defaults(config);
     if (int rc = check_address_maps(config); rc != EX_OK) return rc;
     std::printf("%s: configuration is valid\n", config.path.c_str());
+    std::printf("host name (EHLO, Message-ID): %s (%s)\n", config.hostname.c_str(),
+                host_source.c_str());
+    // Valid, but spam filters score an unqualified EHLO or Message-ID: say so, and how.
+    std::fflush(stdout);  // the warning after the lines it is about, in a shared log too
+    if (!is_qualified_host_name(config.hostname))
+        std::fprintf(stderr,
+                     "nullrelay: warning: the host name '%s' is not qualified (no domain): "
+                     "set hostname = a fully qualified name, or sender_domain, in %s, or "
+                     "write the host's mail name to /etc/mailname\n",
+                     config.hostname.c_str(), config.path.c_str());
     if (config.smarthosts.empty())
         std::printf("no smarthost is set: mail is queued until one is configured\n");
     return EX_OK;
@@ -94,6 +109,24 @@ struct SelectionArgs {
     }
 };
 
+// The first word that is neither an option nor -C's value, when it names no command: CLI11
+// would only say "A subcommand is required".
+std::optional<std::string> unknown_command(const CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view word = argv[i];
+        if (word == "-C" || word == "--config") {
+            ++i;
+            continue;
+        }
+        if (word.starts_with("-")) continue;
+        auto named = app.get_subcommands(
+            [&](const CLI::App* cmd) { return cmd->check_name(std::string(word)); });
+        if (named.empty()) return std::string(word);
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,16 +135,31 @@ int main(int argc, char** argv) {
     name = name.substr(name.rfind('/') + 1);
     std::string config_path = kDefaultConfigPath;
 
+    const std::string version = fmt::format("{} (nullrelay) {}", name, kVersion);
+
     if (name == "mailq" || name == "newaliases") {
         CLI::App app{name};
+        bool verbose = false;
+        std::string which_queue;
+        app.set_version_flag("--version", version);
         app.add_option("-C,--config", config_path, "configuration file");
-        CLI11_PARSE(app, argc, argv);
+        if (name == "mailq") {
+            // sendmail's mailq flags that scripts pass: -v (verbose: our listing always says
+            // why a message waits) and -Ac / -Am (which queue: there is one). Accepted, no
+            // effect.
+            app.add_flag("-v", verbose, "accepted for sendmail compatibility; no effect");
+            app.add_option("-A", which_queue,
+                           "c or m: accepted for sendmail compatibility; no effect")
+                ->check(CLI::IsMember({"c", "m"}));
+        }
+        if (auto rc = parse_command_line(app, name.c_str(), argc, argv)) return *rc;
         Config config = load_or_fail(config_path);
         if (name == "newaliases") return check(config);
         return list_queue({config, config_path}, {}, false);
     }
 
     CLI::App app{"nullrelay - inspect and manage the nullrelay mail queue"};
+    app.set_version_flag("--version", version);
     app.add_option("-C,--config", config_path, "configuration file");
     app.require_subcommand(1);
 
@@ -177,7 +225,10 @@ int main(int argc, char** argv) {
     auto* rewrite = app.add_subcommand("rewrite", "show how addresses are rewritten, step by step");
     rewrite->add_option("address", rewrite_args, "recipient (or sender) addresses")->required();
     rewrite->add_flag("-s,--sender", rewrite_sender, "rewrite them as envelope senders");
-    CLI11_PARSE(app, argc, argv);
+    if (auto word = unknown_command(app, argc, argv))
+        fail({EX_USAGE,
+              fmt::format("unknown command '{}'; the commands are in nullrelay --help", *word)});
+    if (auto rc = parse_command_line(app, "nullrelay", argc, argv)) return *rc;
 
     Config config = load_or_fail(config_path);
     AdminContext ctx{config, config_path};

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
@@ -19,7 +20,10 @@
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/daemon.hpp"
 #include "nullrelayd/oauth2_command.hpp"
+#include "util/command_line.hpp"
+#include "util/host_name.hpp"
 #include "util/log.hpp"
+#include "util/version.hpp"
 
 using namespace nullrelay;
 
@@ -40,7 +44,8 @@ int main(int argc, char** argv) {
     std::string oauth2_action;
     for (const char* name : {"login", "check", "status"})
         oauth2->add_subcommand(name)->callback([&oauth2_action, name] { oauth2_action = name; });
-    CLI11_PARSE(app, argc, argv);
+    app.set_version_flag("--version", fmt::format("nullrelayd (nullrelay) {}", kVersion));
+    if (auto rc = parse_command_line(app, "nullrelayd", argc, argv)) return *rc;
 
     // 1. Secrets (the smarthost password, OAuth2 tokens) live in this process's memory:
     // never in a core file, never readable through ptrace or /proc/PID/mem by the other
@@ -78,6 +83,11 @@ int main(int argc, char** argv) {
         return config.error().exit_code;
     }
     resolve_host_defaults(*config);
+    if (!is_qualified_host_name(config->hostname))
+        log_warning(
+            "the host name '{}' is not qualified: EHLO and Message-IDs use it; set "
+            "hostname or sender_domain in {} (nullrelay check)",
+            config->hostname, config_path);
     auto credentials = load_credentials(*config);
     if (!credentials) {
         log_error("{}", credentials.error().message);

@@ -41,6 +41,8 @@ Status apply_option(SendmailArgs& a, char letter, const std::string& value) {
                 a.mode = SendmailMode::smtp_on_stdin;
             else if (value == "v")
                 a.mode = SendmailMode::verify;
+            else if (value == "V")
+                a.mode = SendmailMode::version;
             else
                 a.mode = SendmailMode::unsupported;
             return ok_status();
@@ -96,15 +98,19 @@ Status apply_option(SendmailArgs& a, char letter, const std::string& value) {
     }
 }
 
-}  // namespace
-
-std::optional<std::string> find_config_option(std::span<const std::string> args) {
-    std::optional<std::string> found;
+// Walks the options as parse_sendmail_args does, without judging them: each bundle's flags,
+// then at most one letter whose value is the rest of the word or the next word. `visit` gets
+// each letter that takes a value, with the value (none when the command line ends first), and
+// each whole word that is not a bundle of letters ("--version").
+template <typename Visit>
+void walk_options(std::span<const std::string> args, Visit visit) {
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& word = args[i];
         if (word == "--" || word.size() < 2 || word[0] != '-') break;
-        // Walk the bundle as parse_sendmail_args does: flags, then at most one letter
-        // whose value is the rest of the word or the next word.
+        if (word[1] == '-') {
+            visit('-', std::optional<std::string>(word));
+            continue;
+        }
         for (size_t j = 1; j < word.size(); ++j) {
             char c = word[j];
             if (c == 'q') break;
@@ -114,11 +120,28 @@ std::optional<std::string> find_config_option(std::span<const std::string> args)
                 value = word.substr(j + 1);
             else if (i + 1 < args.size())
                 value = args[++i];
-            // A -C without a value is left for parse_sendmail_args to refuse.
-            if (c == 'C' && value) found = value;
+            visit(c, value);
             break;
         }
     }
+}
+
+}  // namespace
+
+std::optional<std::string> find_config_option(std::span<const std::string> args) {
+    std::optional<std::string> found;
+    walk_options(args, [&](char c, const std::optional<std::string>& value) {
+        // A -C without a value is left for parse_sendmail_args to refuse.
+        if (c == 'C' && value) found = value;
+    });
+    return found;
+}
+
+bool asks_for_version(std::span<const std::string> args) {
+    bool found = false;
+    walk_options(args, [&](char c, const std::optional<std::string>& value) {
+        if ((c == '-' && value == "--version") || (c == 'b' && value == "V")) found = true;
+    });
     return found;
 }
 
@@ -134,6 +157,10 @@ Result<SendmailArgs> parse_sendmail_args(std::span<const std::string> args) {
             break;
         }
         if (word.size() < 2 || word[0] != '-') break;
+        if (word == "--version") {
+            a.mode = SendmailMode::version;
+            continue;
+        }
         for (size_t j = 1; j < word.size(); ++j) {
             char c = word[j];
             if (c == 'q') {  // -q takes an optional attached value only

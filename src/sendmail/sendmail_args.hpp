@@ -21,6 +21,7 @@ enum class SendmailMode {
     smtp_on_stdin,  // -bs
     verify,         // -bv
     flush,          // -q...
+    version,        // --version, -bV (exim's): print the version, touch nothing
     unsupported,    // -bd, -bD, -bt, -bh, -bH, ...
 };
 
@@ -46,6 +47,10 @@ struct SendmailArgs {
 // The value of -C, looked for without parsing the rest (which may be wrong): root's way to
 // name another configuration, needed before the spool can be opened.
 std::optional<std::string> find_config_option(std::span<const std::string> args);
+
+// Whether the command line asks for the version (--version, or exim's -bV), looked for
+// without parsing the rest: answered before the spool is opened, so it creates no file.
+bool asks_for_version(std::span<const std::string> args);
 
 // `args` excludes argv[0]. Errors carry EX_USAGE (or EX_DATAERR for a malformed address).
 Result<SendmailArgs> parse_sendmail_args(std::span<const std::string> args);

@@ -33,6 +33,7 @@
 #include "util/program_path.hpp"
 #include "util/sys_error.hpp"
 #include "util/text.hpp"
+#include "util/version.hpp"
 
 using namespace nullrelay;
 
@@ -181,6 +182,14 @@ int main(int argc, char** argv) {
     std::vector<std::string> words(argv + (argc > 0 ? 1 : 0), argv + argc);
     const bool root = ::getuid() == 0;
 
+    // --version (or exim's -bV, which scripts use to ask which MTA this is): answered before
+    // the spool is opened, so nothing is created, and without the group.
+    if (asks_for_version(words)) {
+        if (Status st = drop_group_privilege(); !st) fatal(st.error());
+        std::printf("nullrelay-sendmail (nullrelay) %s\n", kVersion);
+        return EX_OK;
+    }
+
     // 2. Find the spool. Only root may name another configuration (-C).
     std::string config_path = kDefaultConfigPath;
     if (root)
@@ -235,6 +244,11 @@ int main(int argc, char** argv) {
             return run_smtp_dialogue(STDIN_FILENO, STDOUT_FILENO, {name, config->max_message_size},
                                      sink);
         }
+        case SendmailMode::version:  // answered in step 1; here only if the scan and the
+                                     // parser ever disagree
+            file->abandon();
+            std::printf("nullrelay-sendmail (nullrelay) %s\n", kVersion);
+            return EX_OK;
         case SendmailMode::unsupported:
             fatal({EX_USAGE, fmt::format("mode {} is not supported (nullrelay only sends mail: "
                                          "-bm, -bs, -bp, -bv, -bi, -q)",

@@ -2,6 +2,14 @@
 # throwaway users (USR submits mail; DAEMON_USR runs the daemon and owns the spool), a setgid
 # copy of nullrelay-sendmail in $T/bin, the spool and password with install-system's modes,
 # and the test configuration at the default path seen through as_user. Sourced after lib.sh.
+#
+# as_user needs a private mount namespace, which unshare cannot make where the root directory
+# is not a mount point (a chroot, some containers: "cannot change root filesystem
+# propagation"). There the scenario is skipped (77), saying why, before anything is set up.
+if ! why=$(unshare -m -- true 2>&1); then
+    echo "skip: no private mount namespace here (${why:-unshare -m failed}): the root directory is not a mount point (a chroot or a container?)"
+    exit 77
+fi
 
 USR=nrtest$$       # the local user submitting mail
 DAEMON_USR=nrtd$$  # the daemon's user, and its group

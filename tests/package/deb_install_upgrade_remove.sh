@@ -5,18 +5,15 @@
 # smarthost on loopback (nullrelayd runs in the chroot as nullrelay: chroot + setpriv, no
 # systemd), upgrades with a message queued (not lost; the edited conffile kept), then removes
 # and purges (files, modes, and a purge that keeps a spool still holding mail).
-# Needs root (debootstrap, chroot, mount); skipped (77) otherwise.
-#   NULLRELAY_DEB_CACHE  where the debootstrap tarball is kept (default SRC/build/cache)
-#   DEBIAN_MIRROR        default: the first deb.debian.org-style URI apt uses here
-# The cached root holds the package's dependencies (--include below): delete the tarball when
-# they change. Measured on 2 busy CPUs: about 3 min with the tarball (mostly building the
-# package), 1.5-2 min more without it (debootstrap from the mirror, then the tarball).
+# Needs root (debootstrap, chroot, mount); skipped (77) otherwise. The root comes from
+# debian_root.sh (a cached tarball). Measured on 2 busy CPUs: about 3 min with the tarball
+# (mostly building the package), 1.5-2 min more without it (debootstrap from the mirror).
 source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/debian_root.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v debootstrap >/dev/null || fail "debootstrap missing (scripts/install-deps installs it)"
+command -v debootstrap >/dev/null || fail "debootstrap missing (scripts/install-deps --test installs it)"
 
 R=$T/root
-cache=${NULLRELAY_DEB_CACHE:-$SRC/build/cache}
 in_root() { chroot "$R" "$@"; }
 as_user() { local u=$1; shift; chroot "$R" setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 mode_of() { in_root stat -c '%a %U:%G' "$1"; }
@@ -35,22 +32,7 @@ dpkg-deb -b "$T/repack" "$T/deb/nullrelay_${v2}.deb" >/dev/null
 pass "built $v1 (lintian: no errors) and $v2"
 
 # 2. A fresh Debian 12 root with the package's dependencies (dpkg -i then works offline).
-tarball=$cache/bookworm-minbase.tar.gz
-if [ ! -s "$tarball" ]; then
-    mirror=${DEBIAN_MIRROR:-$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) |
-        grep -oE '^(URIs:|deb) *https?://[^ ]*/debian/?( |$)' | grep -oE 'https?://[^ ]*' | head -1 || true)}
-    mirror=${mirror:-http://deb.debian.org/debian}
-    debootstrap --variant=minbase --include=adduser,libcurl4,libfmt9,libpcre2-8-0,libssl3,ca-certificates \
-        bookworm "$R" "$mirror" >"$T/debootstrap.log" 2>&1 ||
-        fail "debootstrap from $mirror failed: $(tail -5 "$T/debootstrap.log")"
-    rm -rf "$R"/var/cache/apt/archives/*.deb
-    mkdir -p "$cache"
-    tar -C "$R" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-else
-    mkdir -p "$R" && tar -C "$R" -xzf "$tarball"
-fi
-mount -t proc proc "$R/proc"
-CLEANUP_HOOKS+=("umount -l '$R/proc'")
+fresh_debian_root "$R"
 in_root useradd -m alice
 pass "fresh bookworm root ready"
 

@@ -258,3 +258,23 @@ TEST_CASE("find_config_option: -C without a value is not a path", "[sendmail_arg
     CHECK(find_config_option(Strings{"-t", "-C"}) == std::nullopt);
     CHECK(find_config_option(Strings{"-tC"}) == std::nullopt);
 }
+
+TEST_CASE("asks_for_version: --version and exim's -bV, found without parsing the rest",
+          "[sendmail_args]") {
+    CHECK(asks_for_version(Strings{"--version"}));
+    CHECK(asks_for_version(Strings{"-bV"}));
+    CHECK(asks_for_version(Strings{"-i", "-bV"}));
+    CHECK(asks_for_version(Strings{"--version", "--bogus", "-Q"}));
+    CHECK_FALSE(asks_for_version(Strings{}));
+    CHECK_FALSE(asks_for_version(Strings{"-bv", "root"}));
+    CHECK_FALSE(asks_for_version(Strings{"-f", "-bV", "root"}));  // -f's value
+    CHECK_FALSE(asks_for_version(Strings{"-f", "--version", "root"}));
+    CHECK_FALSE(asks_for_version(Strings{"root", "--version"}));  // a recipient's place
+    CHECK_FALSE(asks_for_version(Strings{"--", "--version"}));
+}
+
+TEST_CASE("sendmail_args: --version and -bV are the version mode", "[sendmail_args]") {
+    CHECK(parse_ok({"--version"}).mode == SendmailMode::version);
+    CHECK(parse_ok({"-bV"}).mode == SendmailMode::version);
+    CHECK(parse_ok({"-oi", "-bV"}).mode == SendmailMode::version);
+}
