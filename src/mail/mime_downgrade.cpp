@@ -584,7 +584,9 @@ void MimeDowngrade::Walker::emit_header(const Entity& e, const PartPlan& p, Shap
     const bool leaf = shape == Shape::leaf;
     const Body body = p.as_global ? Body::base64 : (leaf ? p.body : Body::keep);
     const bool new_cte = body == Body::quoted_printable || body == Body::base64;
-    const bool relabel = !leaf && p.changed;
+    // Once converted, nothing in the message is 8-bit: an "8bit" or "binary" label on what
+    // is kept would no longer be true (this runs in the second pass only).
+    const bool relabel = body == Body::keep;
     bool first_ct = true;
     for (const HeaderField& f : fields_) {
         if (iequals(f.name, "Content-Transfer-Encoding")) {

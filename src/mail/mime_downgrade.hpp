@@ -8,9 +8,9 @@
 // already labelled quoted-printable or base64 is repaired in place, header fields are encoded
 // as header_downgrade.hpp says, and MIME-Version, Content-Type (with a charset: the declared
 // one, else utf-8 when the bytes are valid UTF-8, else unknown-8bit) and
-// Content-Transfer-Encoding are added where a change needs them. A composite part labelled
-// 8bit or binary becomes 7bit once its contents are. What a part decodes to never changes;
-// a message that needs nothing passes byte for byte.
+// Content-Transfer-Encoding are added where a change needs them. In a converted message, a
+// part labelled 8bit or binary whose content is kept is labelled 7bit. What a part decodes
+// to never changes; a message that needs nothing passes byte for byte.
 //
 // A part's new Content-Transfer-Encoding goes in its header, before its body is seen, so it
 // takes two passes over the same input: the first looks and passes everything through

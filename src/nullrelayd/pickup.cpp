@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "mail/address.hpp"
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
+#include "mail/mime_downgrade.hpp"
 #include "nullrelayd/message_cleanup.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
@@ -55,14 +58,17 @@ Submitter look_up_submitter(uid_t uid) {
 }
 
 // Streams the message from `in` (starting with `head`, bytes already read) into `out`,
-// normalising line endings and cleaning up the header section. Returns the bytes written.
+// normalising line endings, cleaning up the header section and passing the result through
+// `seven_bit` (the 7-bit downgrade: a look in its first pass, the conversion in its second).
+// Returns the bytes written.
 Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
-                                   std::uint64_t limit) {
+                                   std::uint64_t limit, MimeDowngrade& seven_bit) {
     MessageNormalizer normalizer({});
-    std::string pending, outbuf;
+    std::string pending, outbuf, normalized;
     std::uint64_t written = 0;
     bool headers_done = false;
     auto flush = [&](bool force) -> Status {
+        if (seven_bit.error()) return *seven_bit.error();
         if (outbuf.size() < kChunk && !force) return ok_status();
         written += outbuf.size();
         if (written > limit)
@@ -78,14 +84,20 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
         std::string_view body = text.substr(body_offset);
         clean_up_headers(headers, ctx);
-        outbuf += headers.serialize(headers.had_separator() || !body.empty());
-        outbuf += body;
+        seven_bit.feed(headers.serialize(headers.had_separator() || !body.empty()), outbuf);
+        seven_bit.feed(body, outbuf);
         pending.clear();
         headers_done = true;
     };
+    auto normalize = [&](std::string_view chunk) {
+        if (!headers_done) return normalizer.feed(chunk, pending);
+        normalized.clear();
+        normalizer.feed(chunk, normalized);
+        seven_bit.feed(normalized, outbuf);
+    };
     std::string chunk = std::move(head);
     for (;;) {
-        normalizer.feed(chunk, headers_done ? outbuf : pending);
+        normalize(chunk);
         if (!headers_done &&
             (HeaderBlock::complete(pending) || pending.size() > kHeaderSectionLimit))
             finish_headers();
@@ -99,10 +111,36 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         if (n == 0) break;
         chunk.resize(static_cast<size_t>(n));
     }
-    normalizer.finish(headers_done ? outbuf : pending);
-    if (!headers_done) finish_headers();
+    normalized.clear();
+    normalizer.finish(headers_done ? normalized : pending);
+    if (headers_done)
+        seven_bit.feed(normalized, outbuf);
+    else
+        finish_headers();
+    seven_bit.finish(outbuf);
     if (Status st = flush(true); !st) return st.error();
     return written;
+}
+
+// Copies the message (docs/queue.md, "7-bit on the wire"): a first pass writes it as it is
+// and looks; a message with 8-bit octets or long lines is then read again from the maildrop
+// file and written over, converted.
+Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t content_offset,
+                                        int out, const CleanupContext& ctx, std::uint64_t limit,
+                                        std::optional<Unsendable>& unsendable) {
+    MimeDowngrade seven_bit;
+    auto size = copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit);
+    if (!size) return size;
+    unsendable = seven_bit.unsendable();
+    if (!seven_bit.needs_conversion()) return size;
+    if (::lseek(in, static_cast<off_t>(head.size()), SEEK_SET) < 0 || ::ftruncate(out, 0) != 0 ||
+        ::lseek(out, 0, SEEK_SET) < 0)
+        return Error{EX_IOERR, fmt::format("cannot rewrite data/{} as 7-bit: {}", ctx.queue_id,
+                                           errno_text(errno))};
+    seven_bit.start_conversion();
+    // The size limit was checked in the first pass; the conversion may add a third.
+    return copy_content(in, head.substr(content_offset), out, ctx,
+                        std::numeric_limits<std::uint64_t>::max(), seven_bit);
 }
 
 }  // namespace
@@ -205,8 +243,9 @@ PickupResult Pickup::prepare(const std::string& name) const {
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};
-    auto size =
-        copy_content(fd, head.substr(content_offset), out->get(), ctx, config_.max_message_size);
+    std::optional<Unsendable> unsendable;
+    auto size = copy_content_7bit(fd, head, content_offset, out->get(), ctx,
+                                  config_.max_message_size, unsendable);
     Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
     if (!durable) {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
@@ -214,6 +253,9 @@ PickupResult Pickup::prepare(const std::string& name) const {
         return {Kind::failed, durable.error().message, {}};
     }
     env.size = *size;
+    // Its own header cannot go on the wire without SMTPUTF8: it is bounced at its first
+    // attempt (delivery.hpp), not sent broken.
+    if (unsendable) env.unsendable = unsendable->status + " " + unsendable->reason;
     return {Kind::staged, "", std::move(env)};
 }
 
