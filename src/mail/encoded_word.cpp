@@ -32,10 +32,14 @@ void q_append(unsigned char c, std::string& out) {
 
 }  // namespace
 
-std::string encode_words(std::string_view text, std::string_view charset) {
+std::string encode_words(std::string_view text, std::string_view charset, size_t first_limit) {
     const bool utf8 = charset == "utf-8";
     const std::string head = "=?" + std::string(charset);
-    const size_t payload = kMaxWord - head.size() - 5;  // "?Q?" and "?="
+    const size_t overhead = head.size() + 5;  // "?Q?" and "?="
+    // Room for a whole UTF-8 character (4 octets, 12 characters in Q) in the first word, or
+    // no special first word at all.
+    if (first_limit < overhead + 12 || first_limit > kMaxWord) first_limit = kMaxWord;
+    size_t payload = first_limit - overhead;
     size_t q_total = 0;
     for (unsigned char c : text)
         q_total += q_width(c);
@@ -49,9 +53,9 @@ std::string encode_words(std::string_view text, std::string_view charset) {
         out += use_b ? "?B?" : "?Q?";
     };
     if (use_b) {
-        const size_t chunk = payload / 4 * 3;
         size_t i = 0;
         while (i < text.size()) {
+            const size_t chunk = payload / 4 * 3;
             size_t end = std::min(text.size(), i + chunk);
             if (utf8 && end < text.size()) {
                 size_t cut = end;
@@ -63,6 +67,7 @@ std::string encode_words(std::string_view text, std::string_view charset) {
             out += base64_encode(text.substr(i, end - i));
             out += "?=";
             i = end;
+            payload = kMaxWord - overhead;
         }
         return out;
     }
@@ -87,6 +92,7 @@ std::string encode_words(std::string_view text, std::string_view charset) {
             i = end;
         }
         out += "?=";
+        payload = kMaxWord - overhead;
     }
     return out;
 }

@@ -16,7 +16,8 @@ namespace nullrelay {
 
 namespace {
 
-constexpr size_t kFoldWidth = 78;
+// RFC 5322 asks for 78 at most, RFC 2047 for 76 on a line with encoded-words.
+constexpr size_t kFoldWidth = 76;
 // A plain word this long could not be folded onto a line of its own: it is encoded (and so
 // split into encoded-words) along with the 8-bit text.
 constexpr size_t kLongWord = 900;
@@ -128,17 +129,25 @@ std::string unfolded_value(const HeaderField& f) {
 }
 
 // Folds one logical line at white space (RFC 5322 §2.2.3): lines of at most 78 characters
-// where white space allows, never a line of white space alone. Each line ends with CRLF.
+// where white space allows, never a line of white space alone, and never right after the
+// field name (readers such as Python's then keep the blank in the value). Each line ends with
+// CRLF.
 std::string fold(std::string_view line) {
     size_t last_text = line.size();
     while (last_text > 0 && is_wsp(line[last_text - 1]))
         --last_text;
+    // The first line holds the name, the colon and the first word of the value at least.
+    size_t first_word = line.find(':');
+    first_word = first_word == std::string_view::npos ? 0 : first_word + 1;
+    while (first_word < line.size() && is_wsp(line[first_word]))
+        ++first_word;
     std::string out;
     size_t pos = 0;
     while (line.size() - pos > kFoldWidth) {
         size_t text = pos;
         while (text < line.size() && is_wsp(line[text]))
             ++text;
+        if (pos == 0) text = std::max(text, first_word);
         // A break goes before a blank that has text on both sides of it on its lines.
         auto usable = [&](size_t b) { return b > text && b < last_text && is_wsp(line[b]); };
         size_t brk = std::string_view::npos;
@@ -193,7 +202,8 @@ std::string unquote(std::string_view q) {
 
 // Free text: the words with 8-bit octets (and plain words too long to fold) become
 // encoded-words; the others stay as they are, with the white space between them.
-std::string encode_unstructured(std::string_view value, std::string_view charset) {
+std::string encode_unstructured(std::string_view value, std::string_view charset,
+                                size_t first_limit) {
     struct Word {
         std::string_view sep, text;
         bool encode = false;
@@ -244,7 +254,7 @@ std::string encode_unstructured(std::string_view value, std::string_view charset
             sep_taken = true;
         }
         out += sep;
-        out += encode_words(text, charset);
+        out += encode_words(text, charset, k == 0 ? first_limit : 75);
         k = m;
     }
     return out;
@@ -314,7 +324,7 @@ bool tokens_8bit(const std::vector<Token>& t, size_t from, size_t to) {
 // Writes tokens [from, to) of a phrase (a display name, a group name, a keyword): as they are
 // when 7-bit, else the words between the blanks at either end as encoded-words.
 void emit_phrase(const std::vector<Token>& t, size_t from, size_t to, std::string_view charset,
-                 std::string& out) {
+                 std::string& out, size_t first_limit = 75) {
     using K = Token::Kind;
     if (!tokens_8bit(t, from, to)) {
         for (size_t k = from; k < to; ++k)
@@ -335,7 +345,7 @@ void emit_phrase(const std::vector<Token>& t, size_t from, size_t to, std::strin
         else
             text += t[k].text;
     }
-    out += encode_words(text, charset);
+    out += encode_words(text, charset, first_limit);
     for (size_t k = last; k < to; ++k)
         out += t[k].text;
 }
@@ -356,7 +366,7 @@ void emit_comment(const Token& c, std::string_view charset, std::string& out) {
 // stands in <...>, or a bare addr-spec) with 8-bit octets cannot be (RFC 2047 §5): nullopt,
 // with the address in *bad.
 std::optional<std::string> encode_addresses(std::string_view value, std::string_view charset,
-                                            std::string* bad) {
+                                            size_t first_limit, std::string* bad) {
     using K = Token::Kind;
     std::vector<Token> t = lex(value);
     std::string out;
@@ -371,6 +381,8 @@ std::optional<std::string> encode_addresses(std::string_view value, std::string_
     };
     auto flush = [&](bool group_name) {
         if (cur.empty()) return;
+        // A phrase that opens the value shares its line with the field name.
+        const size_t limit = out.find_first_not_of(" \t") == std::string::npos ? first_limit : 75;
         size_t open = cur.size();
         for (size_t k = 0; k < cur.size(); ++k)
             if (cur[k].kind == K::special && cur[k].text == "<") {
@@ -378,7 +390,7 @@ std::optional<std::string> encode_addresses(std::string_view value, std::string_
                 break;
             }
         if (group_name) {
-            emit_phrase(cur, 0, cur.size(), charset, out);
+            emit_phrase(cur, 0, cur.size(), charset, out, limit);
         } else if (open < cur.size()) {
             size_t close = open;
             while (close < cur.size() && !(cur[close].kind == K::special && cur[close].text == ">"))
@@ -388,7 +400,7 @@ std::optional<std::string> encode_addresses(std::string_view value, std::string_
                 failed = true;
                 *bad = address_text(cur, open, close);
             }
-            emit_phrase(cur, 0, open, charset, out);
+            emit_phrase(cur, 0, open, charset, out, limit);
             for (size_t k = open; k < close; ++k)
                 out += cur[k].text;
             for (size_t k = close; k < cur.size(); ++k) {
@@ -562,8 +574,12 @@ FieldDowngrade downgrade_header_field(const HeaderField& field) {
     const std::string name = one_line(field.name);
     const std::string value = unfolded_value(field);
     const std::string charset(charset_label(value));
+    // What is left of the first line after "Name: ".
+    const size_t first_limit =
+        field.name.size() + 2 < kFoldWidth ? kFoldWidth - field.name.size() - 2 : 0;
     auto unstructured = [&]() -> FieldDowngrade {
-        std::string raw = fold(field.name + ": " + encode_unstructured(value, charset));
+        std::string raw =
+            fold(field.name + ": " + encode_unstructured(value, charset, first_limit));
         if (!sendable(raw))
             return impossible("5.6.3", fmt::format("header field {}: cannot be encoded within "
                                                    "the 998-octet line limit",
@@ -587,7 +603,7 @@ FieldDowngrade downgrade_header_field(const HeaderField& field) {
             break;
         case Kind::addresses: {
             std::string bad;
-            auto v = encode_addresses(value, charset, &bad);
+            auto v = encode_addresses(value, charset, first_limit, &bad);
             if (!v)
                 return impossible(
                     "5.6.9",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mail/charset.hpp"
+#include "mail/mailbox.hpp"
 #include "mime_test_codecs.hpp"
 
 using namespace nullrelay;
@@ -76,4 +77,18 @@ TEST_CASE("encoded words: recognising one", "[encoded_word]") {
     CHECK_FALSE(looks_like_encoded_word("=?utf-8?x?="));
     CHECK_FALSE(looks_like_encoded_word("hello"));
     CHECK_FALSE(looks_like_encoded_word("=?utf-8?Z?abc?="));
+}
+
+TEST_CASE("format_mailbox: an 8-bit display name as encoded-words that fit the From: line",
+          "[encoded_word]") {
+    CHECK(format_mailbox("Jos\xC3\xA9", "jose@example.org") ==
+          "=?utf-8?Q?Jos=C3=A9?= <jose@example.org>");
+    CHECK(format_mailbox("Ren\xE9", "rene@example.org") ==  // Latin-1 from a GECOS field
+          "=?unknown-8bit?Q?Ren=E9?= <rene@example.org>");
+    std::string long_name;
+    for (int i = 0; i < 20; ++i)
+        long_name += "\xC3\x89milie ";
+    std::string m = format_mailbox(long_name, "e@example.org");
+    CHECK(("From: " + m).find(' ', 6) <= 76);  // the first word fits after "From: "
+    CHECK(decode_words(m.substr(0, m.find(" <"))) == long_name);
 }
