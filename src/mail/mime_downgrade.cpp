@@ -116,7 +116,8 @@ class MimeDowngrade::Walker {
   public:
     explicit Walker(MimeLimits limits) : limits_(limits) { reset(); }
 
-    void feed(std::string_view in, std::string& out);
+    // `echo`: the first pass copies its input to `out`.
+    void feed(std::string_view in, std::string& out, bool echo = true);
     void finish(std::string& out);
     void start_conversion() {
         converting_ = true;
@@ -234,8 +235,8 @@ const PartPlan& MimeDowngrade::Walker::plan_at(std::uint32_t index) const {
     return index < plan_.size() ? plan_[index] : none;
 }
 
-void MimeDowngrade::Walker::feed(std::string_view in, std::string& out) {
-    if (!converting_) out.append(in);
+void MimeDowngrade::Walker::feed(std::string_view in, std::string& out, bool echo) {
+    if (!converting_ && echo) out.append(in);
     const size_t before = out.size();
     size_t i = 0;
     while (i < in.size() && !stopped_) {
@@ -744,6 +745,16 @@ void MimeDowngrade::feed(std::string_view in, std::string& out) {
 
 void MimeDowngrade::finish(std::string& out) {
     walker_->finish(out);
+}
+
+void MimeDowngrade::scan(std::string_view in) {
+    std::string none;  // the first pass writes nothing but its input
+    walker_->feed(in, none, false);
+}
+
+void MimeDowngrade::finish_scan() {
+    std::string none;
+    walker_->finish(none);
 }
 
 const std::optional<Error>& MimeDowngrade::error() const {

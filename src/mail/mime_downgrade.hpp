@@ -63,6 +63,9 @@ class MimeDowngrade {
     // Appends to `out`: in the first pass the input unchanged, in the second its conversion.
     void feed(std::string_view in, std::string& out);
     void finish(std::string& out);
+    // The first pass without the copy (nullrelay-sendmail checks the limits with it).
+    void scan(std::string_view in);
+    void finish_scan();
 
     // After the first pass:
     // A limit was exceeded (EX_DATAERR, a message for the submitter); nothing else is known.
