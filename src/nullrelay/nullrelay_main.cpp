@@ -20,6 +20,7 @@
 #include "control/queue_selection.hpp"
 #include "nullrelay/admin_queue.hpp"
 #include "nullrelay/rewrite_command.hpp"
+#include "nullrelay/smarthost_check.hpp"
 
 using namespace nullrelay;
 
@@ -144,6 +145,11 @@ int main(int argc, char** argv) {
     }
 
     auto* chk = app.add_subcommand("check", "validate the configuration and the maps");
+    bool check_connect = false, check_verbose = false;
+    chk->add_flag("--connect", check_connect,
+                  "then log in to each smarthost (TLS, AUTH) without sending mail and show what "
+                  "it offers (SIZE, 8BITMIME, SMTPUTF8)");
+    chk->add_flag("-v,--verbose", check_verbose, "with --connect: the SMTP dialogue too");
 
     // rewrite [-s] ADDRESS...
     std::vector<std::string> rewrite_args;
@@ -164,7 +170,12 @@ int main(int argc, char** argv) {
     if (*flush) return change_queue(ctx, {Action::flush, flush_sel.get(false), wait}, false);
     for (auto& c : changes)
         if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
-    if (*chk) return check(config);
+    if (*chk) {
+        int rc = check(config);
+        if (rc != EX_OK || !check_connect) return rc;
+        resolve_host_defaults(config);
+        return check_smarthosts(config, config_path, check_verbose);
+    }
     if (*rewrite) {
         resolve_host_defaults(config);
         return rewrite_command(config, rewrite_args, rewrite_sender);

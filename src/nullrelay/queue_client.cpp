@@ -49,20 +49,6 @@ Status via_daemon(UniqueFd sock, const Request& request, ReplySink& sink) {
     return decoder.outcome();
 }
 
-// Root gives up root for the spool's owner: files it writes stay readable by the daemon,
-// and a mistake cannot reach beyond the spool.
-Status become_spool_owner(const SpoolLayout& layout) {
-    auto owner = layout.owner();
-    if (!owner) return owner.error();
-    if (::geteuid() == owner->uid) return ok_status();
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
-        ::setresuid(owner->uid, owner->uid, owner->uid) != 0 || ::geteuid() != owner->uid)
-        return Error{EX_OSERR,
-                     fmt::format("cannot switch to the owner of the spool {} (uid {}): {}",
-                                 layout.root(), owner->uid, errno_text(errno))};
-    return ok_status();
-}
-
 // `nullrelayd --once`: delivers what is due (the flushed messages were made due), then exits.
 Status run_delivery_once(const std::string& config_path) {
     std::string daemon = sibling_program("nullrelayd");
@@ -112,6 +98,18 @@ Status direct(Spool& spool, UniqueFd lock, const std::string& config_path, const
 }
 
 }  // namespace
+
+Status become_spool_owner(const SpoolLayout& layout) {
+    auto owner = layout.owner();
+    if (!owner) return owner.error();
+    if (::geteuid() == owner->uid) return ok_status();
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
+        ::setresuid(owner->uid, owner->uid, owner->uid) != 0 || ::geteuid() != owner->uid)
+        return Error{EX_OSERR,
+                     fmt::format("cannot switch to the owner of the spool {} (uid {}): {}",
+                                 layout.root(), owner->uid, errno_text(errno))};
+    return ok_status();
+}
 
 Status run_queue_request(const Config& config, const std::string& config_path,
                          const Request& request, ReplySink& sink) {

@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "control/queue_commands.hpp"
+#include "queue/spool_layout.hpp"
 #include "util/result.hpp"
 
 namespace nullrelay {
@@ -23,5 +24,10 @@ namespace nullrelay {
 // each message comes through sink.result().
 Status run_queue_request(const Config& config, const std::string& config_path,
                          const Request& request, ReplySink& sink);
+
+// Root gives up root for the spool's owner (the user the daemon runs as), for good: files it
+// writes stay the daemon's, and a mistake cannot reach beyond the spool. For root, or that
+// owner (then there is nothing to do).
+Status become_spool_owner(const SpoolLayout& layout);
 
 }  // namespace nullrelay

@@ -97,6 +97,8 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
         for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
             SmtpAttempt attempt = transport(h).send(msg);
+            if (verbose_ && !attempt.capabilities.empty())
+                log_info("{}: {}: smarthost offers {}", id, attempt.relay, attempt.capabilities);
             if (verbose_)
                 for (const auto& line : split(attempt.transcript, '\n'))
                     if (!line.empty())  // continuation lines of a multi-line reply: "< " too
