@@ -137,6 +137,7 @@ class MimeDowngrade::Walker {
     void push_entity(bool root);
     const PartPlan& plan_at(std::uint32_t index) const;
 
+    void scan_to_end(std::string_view rest);
     void begin_line(char first, std::string& out);
     void body_run(std::string_view run, bool ends_line, std::string& out);
     void complete_held_line(std::string& out);
@@ -240,6 +241,13 @@ void MimeDowngrade::Walker::feed(std::string_view in, std::string& out, bool ech
     const size_t before = out.size();
     size_t i = 0;
     while (i < in.size() && !stopped_) {
+        if (!converting_ && !in_header_ && holding_ == Hold::none && active_delimiters_ == 0 &&
+            region_ == Region::body) {
+            // A body nothing can end but the end of the message (the common case for a large
+            // message): the first pass looks at the rest of the input at once.
+            scan_to_end(in.substr(i));
+            break;
+        }
         if (line_start_) begin_line(in[i], out);
         size_t nl = in.find('\n', i);
         size_t end = nl == std::string_view::npos ? in.size() : nl + 1;
@@ -285,6 +293,36 @@ void MimeDowngrade::Walker::finish(std::string& out) {
         }
         if (wrote_ && last_ != '\n') out += "\r\n";  // a message ends with a line break
     }
+}
+
+void MimeDowngrade::Walker::scan_to_end(std::string_view rest) {
+    stats_.bytes += rest.size();
+    const std::uint64_t high = count_high(rest);
+    if (high > 0 || !stats_.utf8.valid()) stats_.utf8.feed(rest);
+    stats_.high += high;
+    // Line lengths, without the CR of a CRLF (a CR held from the last piece counts as one
+    // octet of its line until it turns out to end it).
+    bool cr = held_cr_;
+    size_t pos = 0;
+    for (;;) {
+        size_t nl = rest.find('\n', pos);
+        if (nl == std::string_view::npos) break;
+        std::uint64_t length = line_length_ + (cr ? 1 : 0) + (nl - pos);
+        bool ends_cr = nl > pos ? rest[nl - 1] == '\r' : cr;
+        if (length - (ends_cr ? 1 : 0) > kMaxLineLength) stats_.long_line = true;
+        line_length_ = 0;
+        cr = false;
+        pos = nl + 1;
+    }
+    std::string_view tail = rest.substr(pos);
+    line_start_ = tail.empty() && (pos > 0 || line_start_);
+    if (!tail.empty()) {
+        line_length_ += (cr ? 1 : 0) + tail.size();
+        cr = tail.back() == '\r';
+        if (cr) --line_length_;
+    }
+    held_cr_ = cr;
+    if (line_length_ > kMaxLineLength) stats_.long_line = true;
 }
 
 void MimeDowngrade::Walker::begin_line(char first, std::string& out) {
@@ -688,9 +726,9 @@ void MimeDowngrade::Walker::end_region(std::string& out) {
         p.body = Body::rewrap_base64;
     } else {
         // QP costs 3 octets per 8-bit octet, base64 4 per 3 of all. Text stays readable in
-        // QP while at most a third of it is 8-bit (Latin scripts; QP is then at most a fifth
-        // longer than base64); beyond (Cyrillic, CJK), base64.
-        p.body = e.text && stats_.high * 3 <= stats_.bytes ? Body::quoted_printable : Body::base64;
+        // QP while at most a quarter of it is 8-bit (Latin scripts: QP is then at most a
+        // tenth longer than base64); beyond (Cyrillic, CJK), base64.
+        p.body = e.text && stats_.high * 4 <= stats_.bytes ? Body::quoted_printable : Body::base64;
         if (e.plain_text && stats_.high > 0 && !e.charset_ok)
             p.charset = stats_.utf8.valid() ? Label::utf8 : Label::unknown_8bit;
     }

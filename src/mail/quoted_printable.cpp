@@ -1,5 +1,7 @@
 #include "mail/quoted_printable.hpp"
 
+#include <algorithm>
+
 namespace nullrelay {
 
 namespace {
@@ -68,7 +70,31 @@ void QuotedPrintableEncoder::flush_space(bool line_ends, std::string& out) {
 }
 
 void QuotedPrintableEncoder::feed(std::string_view in, std::string& out) {
-    for (char ch : in) {
+    const size_t n = in.size();
+    for (size_t i = 0; i < n; ++i) {
+        if (!held_cr_ && !held_space_) {
+            // The hot path: a run of characters that stand for themselves, copied a line's
+            // room at a time.
+            size_t j = i;
+            while (j < n && in[j] > 32 && in[j] < 127 && in[j] != '=')
+                ++j;
+            while (i < j) {
+                if (column_ >= kLineWidth) {
+                    out += "=\r\n";
+                    column_ = 0;
+                }
+                if (column_ == 0 && risky_line_start(in[i])) {
+                    put_byte(static_cast<unsigned char>(in[i++]), out);
+                    continue;
+                }
+                size_t take = std::min(j - i, kLineWidth - column_);
+                out.append(in.data() + i, take);
+                column_ += take;
+                i += take;
+            }
+            if (i == n) break;
+        }
+        const char ch = in[i];
         auto c = static_cast<unsigned char>(ch);
         if (held_cr_) {
             held_cr_ = false;

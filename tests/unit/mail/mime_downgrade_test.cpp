@@ -350,6 +350,24 @@ TEST_CASE("mime downgrade: the same result however the input is cut", "[mime_dow
     }
 }
 
+TEST_CASE("mime downgrade: 998 octets is the longest line kept, however the input is cut",
+          "[mime_downgrade]") {
+    for (size_t length : {998, 999}) {
+        for (const char* type : {"", "Content-Type: multipart/mixed; boundary=b\r\n"}) {
+            const bool multipart = *type != '\0';
+            std::string m = std::string("Subject: s\r\n") + type + "\r\n" +
+                            (multipart ? "--b\r\n\r\n" : "") + "a\r\n" + std::string(length, 'x') +
+                            "\r\nb\r\n" + (multipart ? "--b--\r\n" : "");
+            for (size_t chunk : {0, 1, 2, 7, 1000, 1001}) {
+                INFO("length " << length << ", multipart " << multipart << ", chunk " << chunk);
+                Run r = run(m, chunk);
+                CHECK(r.first == m);
+                CHECK(r.needed == (length > 998));
+            }
+        }
+    }
+}
+
 TEST_CASE("mime downgrade: converting twice changes nothing more", "[mime_downgrade]") {
     const std::string m = crlf(
         "From: Jos\xC3\xA9 <j@example.org>\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n"
