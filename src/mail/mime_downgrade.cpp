@@ -397,7 +397,9 @@ void MimeDowngrade::Walker::complete_held_line(std::string& out) {
             eol = "\r\n";
         }
     }
-    if (active_delimiters_ > 0 && content.starts_with("--"))
+    // A delimiter line goes on the wire as it is: one over 998 octets (blanks after the
+    // boundary) is taken as text, and re-encoded with its part.
+    if (active_delimiters_ > 0 && content.starts_with("--") && content.size() <= kMaxLineLength)
         if (auto m = match_delimiter(content)) {
             delimiter(*m, line, out);
             return;

@@ -368,6 +368,14 @@ TEST_CASE("mime downgrade: 998 octets is the longest line kept, however the inpu
     }
 }
 
+TEST_CASE("mime downgrade: a delimiter padded past 998 octets is text", "[mime_downgrade]") {
+    const std::string m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b" +
+                          std::string(1000, ' ') + "\r\ny\r\n--b--\r\n";
+    Run r = run(m);
+    REQUIRE(r.needed);
+    check_wire_safe(r.converted);
+}
+
 TEST_CASE("mime downgrade: converting twice changes nothing more", "[mime_downgrade]") {
     const std::string m = crlf(
         "From: Jos\xC3\xA9 <j@example.org>\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n"
