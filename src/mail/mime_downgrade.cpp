@@ -29,7 +29,6 @@ struct PartPlan {
     bool as_global = false;       // message/rfc822 sent as message/global in base64
     bool preamble = false;        // multipart: its preamble, epilogue QP-encoded
     bool epilogue = false;
-    std::uint32_t descendants = 0;  // parts below it (the second pass skips them with as_global)
 };
 
 enum class Shape : std::uint8_t { leaf, multipart, message };
@@ -157,6 +156,9 @@ class MimeDowngrade::Walker {
     std::optional<Match> match_delimiter(std::string_view content) const;
     void delimiter(const Match& m, const std::string& line, std::string& out);
     void close_step(std::string& out);
+    // Second pass: bytes that go out as they came (into the base64 of a message/global).
+    void emit(std::string_view bytes, std::string& out);
+    bool opaque() const { return opaque_level_ != kNone; }
 
     void begin_region(Region r);
     void end_region(std::string& out);
@@ -184,6 +186,12 @@ class MimeDowngrade::Walker {
     QuotedPrintableRepair repair_;
     Base64LineEncoder b64_;
     Base64Rewrap rewrap_;
+    // Second pass: the stack level of the attached message being sent as message/global.
+    // What is inside it is walked as in the first pass (so that it ends where it ended
+    // there), but goes out unchanged, into opaque_b64_.
+    static constexpr size_t kNone = static_cast<size_t>(-1);
+    size_t opaque_level_ = kNone;
+    Base64LineEncoder opaque_b64_;
     bool wrote_ = false;  // second pass: something was written; last_ is its last byte
     char last_ = 0;
 };
@@ -202,6 +210,8 @@ void MimeDowngrade::Walker::reset() {
     active_delimiters_ = 0;
     depth_ = 0;
     region_ = Region::none;
+    opaque_level_ = kNone;
+    opaque_b64_ = {};
     wrote_ = false;
     push_entity(true);
 }
@@ -488,8 +498,8 @@ void MimeDowngrade::Walker::delimiter(const Match& m, const std::string& line, s
     Entity& e = stack_.back();
     if (e.phase == Phase::preamble) end_region(out);
     if (converting_) {
-        out += pending_eol_;  // the line break before a delimiter is part of it
-        out += line;
+        emit(pending_eol_, out);  // the line break before a delimiter is part of it
+        emit(line, out);
     }
     pending_eol_.clear();
     if (!m.close) {
@@ -512,11 +522,21 @@ void MimeDowngrade::Walker::close_step(std::string& out) {
     if (e.shape == Shape::multipart && e.phase != Phase::epilogue) --active_delimiters_;
     if (e.shape != Shape::leaf) --depth_;
     if (!converting_) {
-        PartPlan& p = plan_[e.index];
-        p.descendants = static_cast<std::uint32_t>(plan_.size() - e.index - 1);
+        const PartPlan& p = plan_[e.index];
         if (stack_.size() >= 2 && p.changed) plan_[stack_[stack_.size() - 2].index].changed = true;
+    } else if (opaque_level_ == stack_.size() - 1) {
+        opaque_b64_.finish(
+            out);  // the message/global ends; the line break after is the delimiter's
+        opaque_level_ = kNone;
     }
     stack_.pop_back();
+}
+
+void MimeDowngrade::Walker::emit(std::string_view bytes, std::string& out) {
+    if (opaque())
+        opaque_b64_.feed(bytes, out);
+    else
+        out.append(bytes);
 }
 
 void MimeDowngrade::Walker::cannot_encode(const FieldDowngrade& d) {
@@ -588,13 +608,17 @@ void MimeDowngrade::Walker::end_header(std::string_view blank, std::string& out)
             else if (d.outcome == FieldDowngrade::Outcome::impossible)
                 cannot_encode(d);
         }
+    } else if (opaque()) {
+        for (const HeaderField& f : fields_)
+            emit(f.raw, out);
+        emit(blank, out);
     } else {
         const PartPlan& p = plan_at(e.index);
-        if (p.as_global) {  // sent whole, in base64: the parts inside are not walked
-            shape = Shape::leaf;
-            next_index_ = e.index + 1 + p.descendants;
-        }
         emit_header(e, p, shape, typed, ct_seen, ct.has_charset, has_mime_version, blank, out);
+        if (p.as_global) {
+            opaque_level_ = stack_.size() - 1;
+            opaque_b64_ = {};
+        }
     }
     e.shape = shape;
     fields_.clear();
@@ -658,7 +682,7 @@ void MimeDowngrade::Walker::emit_header(const Entity& e, const PartPlan& p, Shap
                                     : "Content-Transfer-Encoding: quoted-printable\r\n";
     // Without a blank line the body began with a line no header field could be; once
     // re-encoded it needs the separator.
-    if (blank.empty() && leaf && body != Body::keep)
+    if (blank.empty() && (p.as_global || (leaf && body != Body::keep)))
         out += "\r\n";
     else
         out += blank;
@@ -673,7 +697,7 @@ void MimeDowngrade::Walker::begin_region(Region r) {
     const PartPlan& p = plan_at(stack_.back().index);
     switch (r) {
         case Region::body:
-            action_ = p.as_global ? Body::base64 : p.body;
+            action_ = p.body;
             break;
         case Region::preamble:
             action_ = p.preamble ? Body::quoted_printable : Body::keep;
@@ -685,6 +709,7 @@ void MimeDowngrade::Walker::begin_region(Region r) {
             action_ = Body::keep;
             break;
     }
+    if (opaque()) action_ = Body::keep;  // inside a message/global: as it came
     qp_ = {};
     repair_ = {};
     b64_ = {};
@@ -738,7 +763,7 @@ void MimeDowngrade::Walker::end_region(std::string& out) {
 
 void MimeDowngrade::Walker::region_data(std::string_view data, std::string& out) {
     if (data.empty() || region_ == Region::none) {
-        if (converting_) out.append(data);  // (no region: only between parts; never data)
+        if (converting_) emit(data, out);  // (no region: only between parts; never data)
         return;
     }
     if (!converting_) {
@@ -750,7 +775,7 @@ void MimeDowngrade::Walker::region_data(std::string_view data, std::string& out)
     }
     switch (action_) {
         case Body::keep:
-            out.append(data);
+            emit(data, out);
             break;
         case Body::quoted_printable:
             qp_.feed(data, out);

@@ -19,8 +19,9 @@
 // converted message. Memory is bounded by the limits below, whatever the input.
 //
 // Where a header field cannot be encoded (an address with 8-bit octets, an unfoldable line)
-// inside an attached message, that attachment becomes message/global in base64 (RFC 6532);
-// in the message's own header, nothing can be done: unsendable() says why, for a bounce.
+// inside an attached message, that attachment goes as it came, as message/global in base64
+// (RFC 6532); in the message's own header, nothing can be done: unsendable() says why, for a
+// bounce.
 #pragma once
 
 #include <cstdint>

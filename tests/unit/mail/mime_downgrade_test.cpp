@@ -281,6 +281,30 @@ TEST_CASE("mime downgrade: an attached message with an 8-bit address goes as mes
     CHECK(base64_decode(b) + "\r\n" == inner);
 }
 
+TEST_CASE("mime downgrade: a message/global ends where the attached message ended",
+          "[mime_downgrade]") {
+    // The attached message reuses the outer boundary: walked inside, its own delimiters are
+    // its multipart's; they must not end the attachment in the second pass either.
+    const std::string inner =
+        "From: j\xC3\xB6rg@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        "--b\r\n\r\ninner part \xC3\xA9\r\n--b--\r\n";
+    const std::string m =
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n"
+        "\r\n" +
+        inner + "\r\n--b\r\n\r\nlast part\r\n--b--\r\n";
+    Run r = run(m);
+    REQUIRE(r.needed);
+    CHECK_FALSE(r.unsendable);
+    check_wire_safe(r.converted);
+    auto parts = parts_of(split_entity(r.converted).second, "b");
+    REQUIRE(parts.size() == 2);
+    auto [h, b] = split_entity(parts[0]);
+    CHECK(h == "Content-Type: message/global\r\nContent-Transfer-Encoding: base64\r\n");
+    CHECK(base64_decode(b) == inner);
+    CHECK(parts[1] == "\r\nlast part");
+    CHECK(downgrade_to_7bit(r.converted) == r.converted);
+}
+
 TEST_CASE("mime downgrade: an 8-bit address in the message's own header is unsendable",
           "[mime_downgrade]") {
     const std::string m = crlf("From: j\xC3\xB6rg@example.org\nSubject: s\n\nbody \xC3\xA9\n");
