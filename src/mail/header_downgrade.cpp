@@ -10,6 +10,7 @@
 
 #include "mail/charset.hpp"
 #include "mail/encoded_word.hpp"
+#include "mail/phrase_encoding.hpp"
 #include "util/text.hpp"
 
 namespace nullrelay {
@@ -190,16 +191,6 @@ std::string refold_long_lines(std::string_view raw) {
     return out;
 }
 
-std::string unquote(std::string_view q) {
-    if (q.size() >= 2 && q.front() == '"') q = q.substr(1, q.size() - (q.back() == '"' ? 2 : 1));
-    std::string out;
-    for (size_t i = 0; i < q.size(); ++i) {
-        if (q[i] == '\\' && i + 1 < q.size()) ++i;
-        out += q[i];
-    }
-    return out;
-}
-
 // Free text: the words with 8-bit octets (and plain words too long to fold) become
 // encoded-words; the others stay as they are, with the white space between them.
 std::string encode_unstructured(std::string_view value, std::string_view charset,
@@ -260,207 +251,6 @@ std::string encode_unstructured(std::string_view value, std::string_view charset
     return out;
 }
 
-// A small lexer for structured values (address lists, keywords).
-struct Token {
-    enum class Kind { wsp, quoted, comment, literal, special, atom } kind;
-    std::string_view text;
-};
-
-std::vector<Token> lex(std::string_view v) {
-    using K = Token::Kind;
-    std::vector<Token> out;
-    constexpr std::string_view specials = "<>,:;@.";
-    size_t i = 0;
-    const size_t n = v.size();
-    while (i < n) {
-        char c = v[i];
-        size_t j = i + 1;
-        K kind = K::atom;
-        if (is_wsp(c)) {
-            while (j < n && is_wsp(v[j]))
-                ++j;
-            kind = K::wsp;
-        } else if (c == '"') {
-            while (j < n && v[j] != '"')
-                j += v[j] == '\\' ? 2 : 1;
-            j = std::min(j + 1, n);
-            kind = K::quoted;
-        } else if (c == '(') {
-            int depth = 1;
-            while (j < n && depth > 0) {
-                char d = v[j++];
-                if (d == '\\')
-                    ++j;
-                else if (d == '(')
-                    ++depth;
-                else if (d == ')')
-                    --depth;
-            }
-            j = std::min(j, n);
-            kind = K::comment;
-        } else if (c == '[') {
-            size_t close = v.find(']', i);
-            j = close == std::string_view::npos ? n : close + 1;
-            kind = K::literal;
-        } else if (specials.find(c) != std::string_view::npos) {
-            kind = K::special;
-        } else {
-            while (j < n && !is_wsp(v[j]) && v[j] != '"' && v[j] != '(' && v[j] != '[' &&
-                   specials.find(v[j]) == std::string_view::npos)
-                ++j;
-        }
-        out.push_back({kind, v.substr(i, j - i)});
-        i = j;
-    }
-    return out;
-}
-
-bool tokens_8bit(const std::vector<Token>& t, size_t from, size_t to) {
-    for (size_t k = from; k < to; ++k)
-        if (has_8bit(t[k].text)) return true;
-    return false;
-}
-
-// Writes tokens [from, to) of a phrase (a display name, a group name, a keyword): as they are
-// when 7-bit, else the words between the blanks at either end as encoded-words.
-void emit_phrase(const std::vector<Token>& t, size_t from, size_t to, std::string_view charset,
-                 std::string& out, size_t first_limit = 75) {
-    using K = Token::Kind;
-    if (!tokens_8bit(t, from, to)) {
-        for (size_t k = from; k < to; ++k)
-            out += t[k].text;
-        return;
-    }
-    size_t first = from, last = to;
-    while (first < last && t[first].kind == K::wsp)
-        out += t[first++].text;
-    while (last > first && t[last - 1].kind == K::wsp)
-        --last;
-    std::string text;
-    for (size_t k = first; k < last; ++k) {
-        if (t[k].kind == K::wsp)
-            text += ' ';
-        else if (t[k].kind == K::quoted)
-            text += unquote(t[k].text);
-        else
-            text += t[k].text;
-    }
-    out += encode_words(text, charset, first_limit);
-    for (size_t k = last; k < to; ++k)
-        out += t[k].text;
-}
-
-void emit_comment(const Token& c, std::string_view charset, std::string& out) {
-    if (!has_8bit(c.text)) {
-        out += c.text;
-        return;
-    }
-    std::string_view inner = c.text.substr(1);
-    if (inner.ends_with(')')) inner.remove_suffix(1);
-    out += '(';
-    out += encode_words(inner, charset);
-    out += ')';
-}
-
-// An address list: display names, group names and comments are encoded; an address (what
-// stands in <...>, or a bare addr-spec) with 8-bit octets cannot be (RFC 2047 §5): nullopt,
-// with the address in *bad.
-std::optional<std::string> encode_addresses(std::string_view value, std::string_view charset,
-                                            size_t first_limit, std::string* bad) {
-    using K = Token::Kind;
-    std::vector<Token> t = lex(value);
-    std::string out;
-    std::vector<Token> cur;
-    bool in_angle = false;
-    bool failed = false;
-    auto address_text = [](const std::vector<Token>& ts, size_t from, size_t to) {
-        std::string s;
-        for (size_t k = from; k < to; ++k)
-            if (ts[k].kind != K::comment) s += ts[k].text;
-        return std::string(trim(s));
-    };
-    auto flush = [&](bool group_name) {
-        if (cur.empty()) return;
-        // A phrase that opens the value shares its line with the field name.
-        const size_t limit = out.find_first_not_of(" \t") == std::string::npos ? first_limit : 75;
-        size_t open = cur.size();
-        for (size_t k = 0; k < cur.size(); ++k)
-            if (cur[k].kind == K::special && cur[k].text == "<") {
-                open = k;
-                break;
-            }
-        if (group_name) {
-            emit_phrase(cur, 0, cur.size(), charset, out, limit);
-        } else if (open < cur.size()) {
-            size_t close = open;
-            while (close < cur.size() && !(cur[close].kind == K::special && cur[close].text == ">"))
-                ++close;
-            close = std::min(close + 1, cur.size());
-            if (tokens_8bit(cur, open, close)) {
-                failed = true;
-                *bad = address_text(cur, open, close);
-            }
-            emit_phrase(cur, 0, open, charset, out, limit);
-            for (size_t k = open; k < close; ++k)
-                out += cur[k].text;
-            for (size_t k = close; k < cur.size(); ++k) {
-                if (cur[k].kind == K::comment)
-                    emit_comment(cur[k], charset, out);
-                else
-                    out += cur[k].text;
-            }
-        } else {
-            for (const Token& tok : cur) {
-                if (tok.kind == K::comment) {
-                    emit_comment(tok, charset, out);
-                } else {
-                    if (has_8bit(tok.text) && !failed) {
-                        failed = true;
-                        *bad = address_text(cur, 0, cur.size());
-                    }
-                    out += tok.text;
-                }
-            }
-        }
-        cur.clear();
-    };
-    for (const Token& tok : t) {
-        if (tok.kind == K::special) {
-            if (tok.text == "<" && !in_angle) {
-                in_angle = true;
-            } else if (tok.text == ">" && in_angle) {
-                in_angle = false;
-            } else if (!in_angle && (tok.text == "," || tok.text == ";")) {
-                flush(false);
-                out += tok.text;
-                continue;
-            } else if (!in_angle && tok.text == ":") {
-                flush(true);
-                out += tok.text;
-                continue;
-            }
-        }
-        cur.push_back(tok);
-    }
-    flush(false);
-    if (failed) return std::nullopt;
-    return out;
-}
-
-// Keywords: a comma-separated list of phrases.
-std::string encode_keywords(std::string_view value, std::string_view charset) {
-    std::vector<Token> t = lex(value);
-    std::string out;
-    size_t start = 0;
-    for (size_t k = 0; k <= t.size(); ++k) {
-        if (k < t.size() && !(t[k].kind == Token::Kind::special && t[k].text == ",")) continue;
-        emit_phrase(t, start, k, charset, out);
-        if (k < t.size()) out += ',';
-        start = k + 1;
-    }
-    return out;
-}
-
 // RFC 2231 §4: name*=charset''%XX..., cut into name*0*=, name*1*= ... when long.
 std::vector<std::string> rfc2231_parameter(std::string_view name, std::string_view value,
                                            std::string_view charset) {
@@ -495,9 +285,9 @@ std::vector<std::string> rfc2231_parameter(std::string_view name, std::string_vi
 }
 
 // Content-Type, Content-Disposition: parameter values with 8-bit octets become RFC 2231
-// values; 8-bit octets anywhere else cannot be encoded (*why says where).
-std::optional<std::string> encode_parameters(std::string_view value, std::string_view charset,
-                                             std::string* why) {
+// values (labelled utf-8 or unknown-8bit each); 8-bit octets anywhere else cannot be encoded
+// (*why says where).
+std::optional<std::string> encode_parameters(std::string_view value, std::string* why) {
     std::vector<std::string_view> parts;
     size_t start = 0;
     bool quoted = false;
@@ -549,7 +339,6 @@ std::optional<std::string> encode_parameters(std::string_view value, std::string
             out += piece;
         }
     }
-    (void)charset;
     return out;
 }
 
@@ -603,7 +392,7 @@ FieldDowngrade downgrade_header_field(const HeaderField& field) {
             break;
         case Kind::addresses: {
             std::string bad;
-            auto v = encode_addresses(value, charset, first_limit, &bad);
+            auto v = encode_address_list(value, charset, first_limit, &bad);
             if (!v)
                 return impossible(
                     "5.6.9",
@@ -615,7 +404,7 @@ FieldDowngrade downgrade_header_field(const HeaderField& field) {
         }
         case Kind::parameters: {
             std::string why;
-            auto v = encode_parameters(value, charset, &why);
+            auto v = encode_parameters(value, &why);
             if (!v) return impossible("5.6.9", fmt::format("header field {}: {}", name, why));
             new_value = std::move(*v);
             new_value.insert(0, " ");

@@ -1,9 +1,9 @@
 // What the 7-bit downgrade does to one header field: a field with 8-bit octets is RFC 2047
-// encoded where RFC 2047 allows it (unstructured text, display names, comments, keywords) and
-// its parameters RFC 2231 encoded (Content-Type, Content-Disposition); a line longer than 998
-// octets is folded at white space. Where neither is legal (an address, a Message-ID, a date),
-// the field cannot be sent without SMTPUTF8, which libcurl cannot declare: the caller bounces
-// the message instead of sending it broken.
+// encoded where RFC 2047 allows it (unstructured text here; display names, comments and
+// keywords in phrase_encoding.hpp) and its parameters RFC 2231 encoded (Content-Type,
+// Content-Disposition); a line longer than 998 octets is folded at white space. Where neither is
+// legal (an address, a Message-ID, a date), the field cannot be sent without SMTPUTF8, which
+// libcurl cannot declare: the caller bounces the message instead of sending it broken.
 #pragma once
 
 #include <string>
