@@ -60,6 +60,8 @@ struct Stats {
     bool needs_change() const { return high > 0 || long_line; }
 };
 
+const std::vector<HeaderField> kNoFields;
+
 std::uint64_t count_high(std::string_view s) {
     std::uint64_t n = 0;
     size_t i = 0;
@@ -125,7 +127,8 @@ class MimeDowngrade::Walker {
 
     MimeLimits limits_;
     bool converting_ = false;
-    bool stopped_ = false;  // a limit was hit: the first pass only passes bytes on
+    bool structure_only_ = false;  // scan(): the limits only, not what needs converting
+    bool stopped_ = false;         // a limit was hit: the first pass only passes bytes on
     std::optional<Error> error_;
     std::optional<Unsendable> unsendable_;
     std::vector<PartPlan> plan_;
@@ -306,6 +309,7 @@ void MimeDowngrade::Walker::finish(std::string& out) {
 }
 
 void MimeDowngrade::Walker::scan_to_end(std::string_view rest) {
+    if (structure_only_) return;  // nothing in it can change the structure
     stats_.bytes += rest.size();
     const std::uint64_t high = count_high(rest);
     if (high > 0 || !stats_.utf8.valid()) stats_.utf8.feed(rest);
@@ -601,7 +605,7 @@ void MimeDowngrade::Walker::end_header(std::string_view blank, std::string& out)
                              kMaxBoundaryLength));
             return;
         }
-        for (const HeaderField& f : fields_) {
+        for (const HeaderField& f : structure_only_ ? kNoFields : fields_) {
             FieldDowngrade d = downgrade_header_field(f);
             if (d.outcome == FieldDowngrade::Outcome::rewritten)
                 plan_[e.index].changed = true;
@@ -767,6 +771,7 @@ void MimeDowngrade::Walker::region_data(std::string_view data, std::string& out)
         return;
     }
     if (!converting_) {
+        if (structure_only_) return;
         stats_.bytes += data.size();
         std::uint64_t high = count_high(data);
         if (high > 0 || !stats_.utf8.valid()) stats_.utf8.feed(data);
@@ -813,6 +818,7 @@ void MimeDowngrade::finish(std::string& out) {
 }
 
 void MimeDowngrade::scan(std::string_view in) {
+    walker_->structure_only_ = true;
     std::string none;  // the first pass writes nothing but its input
     walker_->feed(in, none, false);
 }

@@ -64,7 +64,9 @@ class MimeDowngrade {
     // Appends to `out`: in the first pass the input unchanged, in the second its conversion.
     void feed(std::string_view in, std::string& out);
     void finish(std::string& out);
-    // The first pass without the copy (nullrelay-sendmail checks the limits with it).
+    // The first pass for the limits alone: the structure is walked, nothing is copied and
+    // what would need converting is not looked at (nullrelay-sendmail checks the limits with
+    // it); error() is then all there is to ask.
     void scan(std::string_view in);
     void finish_scan();
 

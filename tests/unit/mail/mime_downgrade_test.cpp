@@ -467,6 +467,20 @@ TEST_CASE("mime downgrade: limits on parts and nesting", "[mime_downgrade]") {
         REQUIRE(r.error);
         CHECK(r.error->message.find("boundary") != std::string::npos);
     }
+    SECTION("scan(), as nullrelay-sendmail uses it, finds the same limits") {
+        for (size_t n : {100'000, 100'001}) {
+            std::string m = many_parts(n);
+            MimeDowngrade d;
+            for (size_t i = 0; i < m.size(); i += 4096)
+                d.scan(std::string_view(m).substr(i, 4096));
+            d.finish_scan();
+            CHECK(d.error().has_value() == (n > 100'000));
+        }
+        MimeDowngrade deep;
+        deep.scan(nested(101));
+        deep.finish_scan();
+        CHECK(deep.error());
+    }
     SECTION("smaller limits are honoured") {
         Run r = run(many_parts(10), 0, MimeLimits{.max_parts = 5, .max_depth = 3});
         CHECK(r.error);
