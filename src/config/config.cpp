@@ -110,13 +110,15 @@ Setter string_key(std::string Config::*field) {
     };
 }
 
+Status set_path(std::string& field, std::string_view v) {
+    if (v.empty() || v.front() != '/')
+        return Error{EX_CONFIG, fmt::format("expected an absolute path, got '{}'", v)};
+    field = std::string(v);
+    return ok_status();
+}
+
 Setter path_key(std::string Config::*field) {
-    return [field](Config& c, std::string_view v) -> Status {
-        if (v.empty() || v.front() != '/')
-            return Error{EX_CONFIG, fmt::format("expected an absolute path, got '{}'", v)};
-        c.*field = std::string(v);
-        return ok_status();
-    };
+    return [field](Config& c, std::string_view v) { return set_path(c.*field, v); };
 }
 
 Setter duration_key(std::chrono::seconds Config::*field) {
@@ -124,6 +126,18 @@ Setter duration_key(std::chrono::seconds Config::*field) {
         auto d = parse_duration(v);
         if (!d) return d.error();
         c.*field = *d;
+        return ok_status();
+    };
+}
+
+Setter yes_no_key(bool Config::*field) {
+    return [field](Config& c, std::string_view v) -> Status {
+        if (v == "yes")
+            c.*field = true;
+        else if (v == "no")
+            c.*field = false;
+        else
+            return Error{EX_CONFIG, fmt::format("expected yes or no, got '{}'", v)};
         return ok_status();
     };
 }
@@ -165,6 +179,25 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"auth_mechanism", set_auth_mechanism},
         {"password_file", path_key(&Config::password_file)},
         {"password_command", set_password_command},
+        {"oauth2_grant", set_oauth2_grant},
+        {"oauth2_token_url",
+         [](Config& c, std::string_view v) { return set_https_url(c.oauth2.token_url, v); }},
+        {"oauth2_device_url",
+         [](Config& c, std::string_view v) { return set_https_url(c.oauth2.device_url, v); }},
+        {"oauth2_authorize_url",
+         [](Config& c, std::string_view v) { return set_https_url(c.oauth2.authorize_url, v); }},
+        {"oauth2_redirect_uri", set_oauth2_redirect_uri},
+        {"oauth2_client_id",
+         [](Config& c, std::string_view v) { return set_oauth2_text(c.oauth2.client_id, v); }},
+        {"oauth2_client_secret_file",
+         [](Config& c, std::string_view v) { return set_path(c.oauth2.client_secret_file, v); }},
+        {"oauth2_client_secret_command", set_oauth2_client_secret_command},
+        {"oauth2_scope",
+         [](Config& c, std::string_view v) { return set_oauth2_text(c.oauth2.scope, v); }},
+        {"oauth2_state_dir",
+         [](Config& c, std::string_view v) { return set_path(c.oauth2.state_dir, v); }},
+        {"oauth2_tls_ca_file",
+         [](Config& c, std::string_view v) { return set_path(c.oauth2.tls_ca_file, v); }},
         {"hostname", domain_key(&Config::hostname)},
         {"sender_domain", domain_key(&Config::sender_domain)},
         {"alias_map", path_key(&Config::alias_map)},
@@ -199,12 +232,24 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return ok_status();
          }},
         {"sender_map", path_key(&Config::sender_map)},
+        {"received_header", yes_no_key(&Config::received_header)},
         {"spool_dir", path_key(&Config::spool_dir)},
         {"connections",
          [](Config& c, std::string_view v) -> Status {
              auto n = parse_integer(v, 1, 64);
              if (!n) return n.error();
              c.connections = static_cast<int>(*n);
+             return ok_status();
+         }},
+        {"queue_minfree",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "0") {
+                 c.queue_minfree = 0;  // no reserve
+                 return ok_status();
+             }
+             auto n = parse_size(v);
+             if (!n) return n.error();
+             c.queue_minfree = *n;
              return ok_status();
          }},
         {"max_message_size",
@@ -343,6 +388,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
                   "tls_client_cert and tls_client_key go together");
     if (config.auth_mechanism == AuthMechanism::xoauth2 && config.auth_user.empty())
         return at("auth_mechanism", "auth_mechanism = xoauth2 needs auth_user");
+    if (Status st = check_oauth2_keys(config, at); !st) return st.error();
     return config;
 }
 

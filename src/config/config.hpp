@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,23 @@ enum class AliasScope { local, all };     // which recipients alias_map applies 
 enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
 enum class TlsVersion { v1_2, v1_3 };
 enum class AuthMechanism { automatic, plain, login, xoauth2 };
+enum class OAuth2Grant { none, client_credentials, refresh_token };
+
+// The built-in OAuth2 client (oauth2_* keys): nullrelayd obtains XOAUTH2 access tokens itself.
+struct OAuth2Config {
+    OAuth2Grant grant = OAuth2Grant::none;  // none: no built-in OAuth2
+    std::string token_url;                  // https://, the token endpoint
+    std::string device_url;     // https://, the device authorization endpoint (RFC 8628)
+    std::string authorize_url;  // https://, for the authorization code grant with PKCE
+    std::string redirect_uri = "http://localhost";  // where authorize_url sends the browser
+    std::string client_id;
+    std::string client_secret_file;
+    std::vector<std::string> client_secret_command;  // argv, run without a shell
+    std::string scope;
+    std::string state_dir = "/var/lib/nullrelay";  // the refresh token and the status file
+    std::string tls_ca_file;                       // empty: the system's store
+    bool enabled() const { return grant != OAuth2Grant::none; }
+};
 
 struct Smarthost {
     std::string host;
@@ -39,18 +57,27 @@ struct Config {
     AuthMechanism auth_mechanism = AuthMechanism::automatic;
     std::string password_file;
     std::vector<std::string> password_command;  // argv, run without a shell (secret_command.hpp)
-    std::string hostname;                       // EHLO name and local domain; empty until resolved
-    std::string sender_domain;                  // empty: hostname
+    OAuth2Config oauth2;
+    std::string hostname;       // EHLO name and local domain; empty until resolved
+    std::string sender_domain;  // empty: hostname
     std::string alias_map;
     AliasScope alias_scope = AliasScope::local;
     std::vector<std::string> local_domains;  // besides hostname, localhost(.localdomain)
     std::string admin_address;  // unmatched local recipients and alias failures go here
     std::string sender_map;
+    // Received: at pickup, naming the submitter's uid, as Postfix, exim and dma do: the
+    // smarthost's admin can trace a forged From: back to a local account.
+    bool received_header = true;
     std::string spool_dir = "/var/spool/nullrelay";
 
     int connections = 2;
     std::uint64_t max_message_size = 50ull * 1024 * 1024;
     std::uint64_t bounce_size_limit = 50000;  // -R full: bigger messages bounce with headers only
+    // Free space the spool's file system keeps (Postfix's queue_minfree): sendmail refuses
+    // below it, pickup waits below half of it, so envelope updates and bounces always have
+    // room. Unset: 2 x max_message_size; 0: no reserve.
+    std::optional<std::uint64_t> queue_minfree;
+    std::uint64_t spool_reserve() const { return queue_minfree.value_or(2 * max_message_size); }
     std::chrono::seconds retry_min{60};
     std::chrono::seconds retry_max{3600};
     std::chrono::seconds queue_lifetime{5 * 24 * 3600};

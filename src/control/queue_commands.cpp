@@ -88,28 +88,41 @@ std::optional<Place> QueueCommands::find(const std::string& id) const {
 
 void QueueCommands::list(const Selection& selection, std::optional<std::uint32_t> only_uid,
                          ReplySink& sink) {
-    std::vector<ListedMessage> listed;
-    for (Place place : {Place::queue, Place::hold, Place::failed}) {
-        for (const std::string& id : spool_.list(place)) {
-            if (!selection.ids.empty() &&
-                std::find(selection.ids.begin(), selection.ids.end(), id) == selection.ids.end())
-                continue;
-            auto env = spool_.load(place, id);
-            if (!env) {
-                // Reported and skipped: one bad file must not hide the rest of the queue.
-                if (!only_uid && env.error().exit_code != EX_NOINPUT) sink.problem(env.error());
-                continue;
-            }
-            if (only_uid && env->submitter_uid != *only_uid) continue;
-            if (!matches_patterns(selection, *env)) continue;
-            listed.push_back({std::move(*env), place, deliveries_.in_flight(id)});
-        }
+    for (const Target& t : list_targets(selection, only_uid))
+        list_one(t, selection, only_uid, sink);
+}
+
+std::vector<QueueCommands::Target> QueueCommands::list_targets(
+    const Selection& selection, std::optional<std::uint32_t> only_uid) {
+    std::vector<Target> out;
+    auto wanted = [&](const std::string& id) {
+        return selection.ids.empty() ||
+               std::find(selection.ids.begin(), selection.ids.end(), id) != selection.ids.end();
+    };
+    if (auto own = only_uid ? deliveries_.submitted_by(*only_uid) : std::nullopt) {
+        for (const std::string& id : *own)
+            if (wanted(id))
+                if (auto place = find(id)) out.push_back({id, *place});
+    } else {
+        for (Place place : {Place::queue, Place::hold, Place::failed})
+            for (const std::string& id : spool_.list(place))
+                if (wanted(id)) out.push_back({id, place});
     }
-    std::sort(listed.begin(), listed.end(), [](const ListedMessage& a, const ListedMessage& b) {
-        return a.envelope.id < b.envelope.id;
-    });
-    for (const auto& m : listed)
-        sink.message(m);
+    std::sort(out.begin(), out.end(), [](const Target& a, const Target& b) { return a.id < b.id; });
+    return out;
+}
+
+void QueueCommands::list_one(const Target& t, const Selection& selection,
+                             std::optional<std::uint32_t> only_uid, ReplySink& sink) {
+    auto env = spool_.load(t.place, t.id);
+    if (!env) {
+        // Reported and skipped: one bad file must not hide the rest of the queue.
+        if (!only_uid && env.error().exit_code != EX_NOINPUT) sink.problem(env.error());
+        return;
+    }
+    if (only_uid && env->submitter_uid != *only_uid) return;
+    if (!matches_patterns(selection, *env)) return;
+    sink.message({std::move(*env), t.place, deliveries_.in_flight(t.id)});
 }
 
 void QueueCommands::show(const std::string& id, ReplySink& sink) {
@@ -236,6 +249,7 @@ Outcome QueueCommands::remove(const Target& t) {
     if (Status st = spool_.remove(t.place, t.id); !st)
         return {t.id, st.error().exit_code, st.error().message};
     deliveries_.unschedule(t.id);
+    deliveries_.forget(t.id);
     return {t.id, EX_OK, "deleted"};
 }
 

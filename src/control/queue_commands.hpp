@@ -67,6 +67,13 @@ class DeliveryState {
     virtual void pick_up() = 0;  // take in what waits in maildrop/
     // How a message that left the queue lately left it ("delivered", "bounced: ..."), or "".
     virtual std::string left_queue_as(const std::string&) const { return ""; }
+    // The ids of the messages `uid` submitted, when an index of them is kept (the daemon),
+    // so that a user's listing costs their own messages, not the whole queue's.
+    virtual std::optional<std::vector<std::string>> submitted_by(std::uint32_t) const {
+        return std::nullopt;
+    }
+    // A message deleted for good: its index entry can go.
+    virtual void forget(const std::string&) {}
 };
 
 // Without a daemon: nothing is in flight; a schedule is written into the envelope's
@@ -94,6 +101,14 @@ class QueueCommands {
     // picks all), oldest first. With only_uid, only that submitter's messages, and unreadable
     // files are not reported (they might be anyone's).
     void list(const Selection& selection, std::optional<std::uint32_t> only_uid, ReplySink& sink);
+    // The same in two steps, so that a listing of a long queue can go a slice at a time: the
+    // messages it may show, oldest first (for a user, only theirs when DeliveryState knows
+    // them), then each one loaded and shown when it qualifies.
+    struct Target;
+    std::vector<Target> list_targets(const Selection& selection,
+                                     std::optional<std::uint32_t> only_uid);
+    void list_one(const Target& target, const Selection& selection,
+                  std::optional<std::uint32_t> only_uid, ReplySink& sink);
     void show(const std::string& id, ReplySink& sink);
     // One message a change applies to, and where it is.
     struct Target {

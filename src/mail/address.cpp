@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "util/terminal_text.hpp"
 #include "util/text.hpp"
 
 namespace nullrelay {
@@ -16,6 +17,8 @@ std::string envelope_address_problem(std::string_view a) {
         if (c < 0x20 || c == 0x7f) return "control character in address";
         if (c == '<' || c == '>') return "'<' or '>' in address";
     }
+    // Threat: a C1 control (ESC's 8-bit twin CSI, 0x9b) in -f that mailq later shows.
+    if (contains_c1_control(a)) return "control character in address";
     for (size_t i = 0; i < a.size(); ++i) {
         unsigned char c = static_cast<unsigned char>(a[i]);
         if (c == '"')

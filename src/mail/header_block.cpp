@@ -71,6 +71,13 @@ bool HeaderBlock::complete(std::string_view text) {
     return false;
 }
 
+std::optional<size_t> HeaderBlock::section_size(std::string_view text) {
+    if (!complete(text)) return std::nullopt;
+    size_t body = 0;
+    parse(text, &body);
+    return body;
+}
+
 bool HeaderBlock::has(std::string_view name) const {
     return std::any_of(fields_.begin(), fields_.end(),
                        [&](const HeaderField& f) { return iequals(f.name, name); });
@@ -99,7 +106,15 @@ void HeaderBlock::remove(std::string_view name) {
 }
 
 void HeaderBlock::add(std::string_view name, std::string_view value) {
+    // A last field without its line end (the end of a message that had no body) must not
+    // swallow the new one.
+    if (!fields_.empty() && !fields_.back().raw.ends_with("\r\n")) fields_.back().raw += "\r\n";
     fields_.push_back({std::string(name), std::string(name) + ": " + std::string(value) + "\r\n"});
+}
+
+void HeaderBlock::prepend(std::string_view name, std::string_view value) {
+    fields_.insert(fields_.begin(),
+                   {std::string(name), std::string(name) + ": " + std::string(value) + "\r\n"});
 }
 
 void HeaderBlock::replace_value(size_t index, std::string_view value) {

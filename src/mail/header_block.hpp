@@ -9,6 +9,11 @@
 
 namespace nullrelay {
 
+// The largest header section nullrelay takes, its blank line included: sendmail refuses a
+// message with more at submission, and pickup refuses rather than cut one (a field after the
+// cut, a Bcc: say, would not be seen).
+inline constexpr size_t kHeaderSectionLimit = 1024 * 1024;
+
 struct HeaderField {
     std::string name;  // as written
     std::string raw;   // the whole field with its folded lines and final CRLF
@@ -26,6 +31,9 @@ class HeaderBlock {
     // True when `text` holds a complete header section (an empty line, or a line that cannot
     // belong to one), so parse() of it would not change with more input.
     static bool complete(std::string_view text);
+    // The length of the complete header section at the start of `text` (its blank line
+    // included, if it has one), or nullopt while it is not complete.
+    static std::optional<size_t> section_size(std::string_view text);
 
     const std::vector<HeaderField>& fields() const { return fields_; }
     bool has(std::string_view name) const;
@@ -34,7 +42,10 @@ class HeaderBlock {
     bool has_prefix(std::string_view prefix) const;  // e.g. "Resent-"
 
     void remove(std::string_view name);
-    void add(std::string_view name, std::string_view value);  // appends "Name: value\r\n"
+    // Appends "Name: value\r\n", always on a line of its own.
+    void add(std::string_view name, std::string_view value);
+    // The same at the top (trace fields: Received:).
+    void prepend(std::string_view name, std::string_view value);
     void replace_value(size_t index, std::string_view value);
 
     // The fields, then the CRLF separator if the original had one or `force_separator`.

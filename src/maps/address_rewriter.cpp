@@ -18,6 +18,11 @@ Result<std::shared_ptr<const AliasMap>> load_map(const std::string& path) {
     return std::shared_ptr<const AliasMap>(std::make_shared<AliasMap>(std::move(*map)));
 }
 
+std::string budget_spent(const RewriteBudget& budget) {
+    return fmt::format("address rewriting took more than {} ms of CPU for this message",
+                       budget.limit().count());
+}
+
 }  // namespace
 
 Result<AddressMaps> load_address_maps(const Config& config) {
@@ -83,8 +88,8 @@ Result<std::optional<MapMatch>> AddressRewriter::look_up(const AliasMap& map,
 // The expansion of one submitted recipient: a depth-first walk over the map's results.
 class AddressRewriter::Expansion {
   public:
-    Expansion(const AddressRewriter& rw, std::vector<std::string>* trace)
-        : rw_(rw), trace_(trace) {}
+    Expansion(const AddressRewriter& rw, std::vector<std::string>* trace, RewriteBudget* budget)
+        : rw_(rw), trace_(trace), budget_(budget) {}
 
     // False when it failed; problem says why.
     bool expand(const std::string& address, std::vector<std::string>& chain) {
@@ -102,6 +107,7 @@ class AddressRewriter::Expansion {
         }
         if (++lookups_ > kMaxAliasLookups)
             return fail(fmt::format("more than {} lookups for one recipient", kMaxAliasLookups));
+        if (budget_ && budget_->spent()) return fail(budget_spent(*budget_));
         auto m = rw_.look_up(*rw_.maps_.alias, address, trace_, indent);
         if (!m) return fail(m.error().message);
         if (!*m) {
@@ -170,12 +176,13 @@ class AddressRewriter::Expansion {
 
     const AddressRewriter& rw_;
     std::vector<std::string>* trace_;
+    RewriteBudget* budget_;
     int lookups_ = 0;
 };
 
-Rewritten AddressRewriter::recipient(std::string_view address,
-                                     std::vector<std::string>* trace) const {
-    Expansion x(*this, trace);
+Rewritten AddressRewriter::recipient(std::string_view address, std::vector<std::string>* trace,
+                                     RewriteBudget* budget) const {
+    Expansion x(*this, trace, budget);
     const std::string first(address);  // not chain.front(): chain grows while it is in use
     std::vector<std::string> chain = {first};
     if (x.expand(first, chain)) return {std::move(x.addresses), ""};
@@ -187,10 +194,13 @@ Rewritten AddressRewriter::recipient(std::string_view address,
     return {{fallback}, x.problem};
 }
 
-Rewritten AddressRewriter::sender(std::string_view address, std::vector<std::string>* trace) const {
+Rewritten AddressRewriter::sender(std::string_view address, std::vector<std::string>* trace,
+                                  RewriteBudget* budget) const {
     if (address.empty()) return {{""}, ""};
     std::string problem;
-    if (maps_.sender) {
+    if (maps_.sender && budget && budget->spent()) {
+        problem = budget_spent(*budget);
+    } else if (maps_.sender) {
         auto m = look_up(*maps_.sender, address, trace, "");
         if (!m) {
             problem = m.error().message;

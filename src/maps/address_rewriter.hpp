@@ -13,8 +13,9 @@
 // is what a Postfix null client's virtual_alias_maps see), then, for a local address, with
 // the local part alone (what aliases(5) see).
 // When expanding fails (a loop, too deep, a result that is not an address, a pattern that hit
-// its match limit), the recipient is not lost: it goes to admin_address when set, else to the
-// address as submitted, qualified as in 3; `problem` says why, for the log.
+// its match limit, the message's RewriteBudget spent), the recipient is not lost: it goes to
+// admin_address when set, else to the address as submitted, qualified as in 3; `problem` says why,
+// for the log.
 //
 // Senders. The null sender stays null. sender_map (when set) applies to every sender: the
 // first result of the first matching rule replaces it (one address; no recursion). Otherwise
@@ -28,6 +29,7 @@
 
 #include "config/config.hpp"
 #include "maps/alias_map.hpp"
+#include "maps/rewrite_budget.hpp"
 
 namespace nullrelay {
 
@@ -54,9 +56,12 @@ class AddressRewriter {
     // `config` must have its host defaults resolved (resolve_host_defaults).
     explicit AddressRewriter(const Config& config, AddressMaps maps = {});
 
-    // With `trace`, each step is appended as one line of text (`nullrelay rewrite`).
-    Rewritten recipient(std::string_view address, std::vector<std::string>* trace = nullptr) const;
-    Rewritten sender(std::string_view address, std::vector<std::string>* trace = nullptr) const;
+    // With `trace`, each step is appended as one line of text (`nullrelay rewrite`). With
+    // `budget`, no map is consulted once it is spent (pickup then refuses the message).
+    Rewritten recipient(std::string_view address, std::vector<std::string>* trace = nullptr,
+                        RewriteBudget* budget = nullptr) const;
+    Rewritten sender(std::string_view address, std::vector<std::string>* trace = nullptr,
+                     RewriteBudget* budget = nullptr) const;
 
     bool is_local(std::string_view address) const;
     // A local address as it leaves: local part @ sender_domain. Others unchanged.

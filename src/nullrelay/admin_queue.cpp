@@ -12,13 +12,16 @@
 #include "nullrelay/message_view.hpp"
 #include "nullrelay/queue_client.hpp"
 #include "nullrelay/queue_json.hpp"
+#include "util/terminal_text.hpp"
 
 namespace nullrelay {
 
 namespace {
 
 void print_error(std::string_view text) {
-    std::fprintf(stderr, "nullrelay: %.*s\n", static_cast<int>(text.size()), text.data());
+    // It may quote a smarthost's reply or a queue file: no control character reaches the tty.
+    std::string safe = terminal_safe(text);
+    std::fprintf(stderr, "nullrelay: %s\n", safe.c_str());
 }
 
 // Keeps the first failure's status: the exit status of the command.
@@ -65,11 +68,11 @@ class OutcomeSink : public ReplySink {
         if (waiting_.count(o.id)) {
             // The report of flush --wait: every outcome, counted, on stdout.
             std::printf("[%zu/%zu] %s: %s\n", ++settled_, waiting_.size(), o.id.c_str(),
-                        o.text.c_str());
+                        terminal_safe(o.text).c_str());
         } else if (o.code != EX_OK) {
             print_error(fmt::format("{}: {}", o.id, o.text));
         } else if (request_.action != Action::flush) {  // a plain flush is quiet, as sendmail -q
-            std::printf("%s: %s\n", o.id.c_str(), o.text.c_str());
+            std::printf("%s: %s\n", o.id.c_str(), terminal_safe(o.text).c_str());
         }
         std::fflush(stdout);
     }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "util/terminal_text.hpp"
+
 namespace nullrelay {
 
 std::string format_mailq(const std::vector<ListedMessage>& messages) {
@@ -27,7 +29,7 @@ std::string format_mailq(const std::vector<ListedMessage>& messages) {
         char when[32];
         std::strftime(when, sizeof when, "%a %b %e %H:%M:%S", &tm);
         out += fmt::format("{:<17} {:>8} {:19.19} {}\n", id, e.size, when,
-                           e.sender.empty() ? "MAILER-DAEMON" : e.sender);
+                           e.sender.empty() ? "MAILER-DAEMON" : terminal_safe(e.sender));
         std::string reason;
         for (const auto& r : e.recipients) {
             if (r.state == RecipientState::sent) continue;
@@ -36,11 +38,11 @@ std::string format_mailq(const std::vector<ListedMessage>& messages) {
                                                                  : e.last_error;
             if (why != reason) {
                 reason = why;
-                std::string shown = why.empty() ? "reason unavailable" : why;
+                std::string shown = why.empty() ? "reason unavailable" : terminal_safe(why);
                 int pad = std::max(0, 76 - static_cast<int>(shown.size()));
                 out += fmt::format("{:{}}({})\n", "", pad, shown);
             }
-            out += fmt::format("{:<17} {:>8} {:<19} {}\n", "", "", "", r.address);
+            out += fmt::format("{:<17} {:>8} {:<19} {}\n", "", "", "", terminal_safe(r.address));
         }
         total += e.size;
     }

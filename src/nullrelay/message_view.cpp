@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "util/sys_error.hpp"
+#include "util/terminal_text.hpp"
 
 namespace nullrelay {
 
@@ -27,7 +28,7 @@ std::string format_envelope_view(const ListedMessage& m) {
     const Envelope& e = m.envelope;
     std::string out;
     auto field = [&](std::string_view name, const std::string& value) {
-        out += fmt::format("{:<14}{}\n", fmt::format("{}:", name), value);
+        out += fmt::format("{:<14}{}\n", fmt::format("{}:", name), terminal_safe(value));
     };
     field("Queue ID", e.id);
     field("State", fmt::format("{} (in {}/)", message_state(m), to_string(m.place)));
@@ -51,29 +52,38 @@ std::string format_envelope_view(const ListedMessage& m) {
 }
 
 Status write_content_view(int fd, bool with_body, std::FILE* out) {
+    // Whole lines at a time, so that a UTF-8 sequence is never split between two escapes
+    // (a line longer than kHold goes out in pieces).
+    constexpr size_t kHold = 65536;
     char buf[65536];
-    std::string pending;  // text not yet written: may end in a CR whose LF is still unread
+    std::string pending;  // text not yet written: the end of a line, maybe a CR whose LF follows
     bool in_body = false;
     bool at_line_start = true;
-    for (;;) {
+    auto emit = [&](std::string_view text) {
+        std::string safe = terminal_safe(text, true);
+        std::fwrite(safe.data(), 1, safe.size(), out);
+    };
+    for (bool eof = false; !eof;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
             return Error{EX_IOERR, fmt::format("cannot read the message: {}", errno_text(errno))};
-        if (n == 0) break;
+        eof = n == 0;
         pending.append(buf, static_cast<size_t>(n));
+        size_t last = pending.rfind('\n');
+        size_t upto = eof                         ? pending.size()
+                      : last != std::string::npos ? last + 1
+                      : pending.size() > kHold    ? pending.size() - 1
+                                                  : 0;
         std::string text;
         size_t i = 0;
-        for (; i < pending.size(); ++i) {
+        for (; i < upto; ++i) {
             char c = pending[i];
-            if (c == '\r') {
-                if (i + 1 == pending.size()) break;    // wait for what follows
-                if (pending[i + 1] == '\n') continue;  // CRLF -> LF
-            }
+            if (c == '\r' && i + 1 < pending.size() && pending[i + 1] == '\n') continue;  // CRLF
             if (!in_body && c == '\n' && at_line_start) {
                 in_body = true;  // the empty line ending the header
                 if (!with_body) {
-                    std::fwrite(text.data(), 1, text.size(), out);
+                    emit(text);
                     return ok_status();
                 }
             }
@@ -81,9 +91,8 @@ Status write_content_view(int fd, bool with_body, std::FILE* out) {
             text += c;
         }
         pending.erase(0, i);
-        std::fwrite(text.data(), 1, text.size(), out);
+        emit(text);
     }
-    std::fwrite(pending.data(), 1, pending.size(), out);
     return ok_status();
 }
 

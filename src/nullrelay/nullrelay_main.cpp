@@ -5,7 +5,8 @@
 // (control_access.hpp): anyone lists their own messages' envelopes, only root and
 // admin_group members change the queue or read messages. Without a daemon only root gets
 // anywhere, and gives up root for the spool's owner first (queue_client.hpp). It never
-// reads credentials.
+// reads credentials: `oauth2 login|status` and the token check of `check` are run by
+// nullrelayd as the daemon's user (oauth2_admin.hpp).
 #include <signal.h>
 
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "control/control_access.hpp"
 #include "control/queue_selection.hpp"
 #include "nullrelay/admin_queue.hpp"
+#include "nullrelay/oauth2_admin.hpp"
 #include "nullrelay/rewrite_command.hpp"
 #include "nullrelay/smarthost_check.hpp"
 
@@ -47,6 +49,18 @@ int check(Config config) {
     if (config.smarthosts.empty())
         std::printf("no smarthost is set: mail is queued until one is configured\n");
     return EX_OK;
+}
+
+// `nullrelay check` also obtains an OAuth2 access token (no mail is sent), unless told not to
+// contact anything or run by a user who cannot read the secrets.
+int check_oauth2(const Config& config, const std::string& config_path, bool config_only) {
+    if (!config.oauth2.enabled() || config_only) return EX_OK;
+    std::fflush(stdout);  // before nullrelayd writes to the same stdout
+    if (!may_act_as_daemon(config)) {
+        std::printf("OAuth2: not checked: only root (or the daemon's user) can obtain a token\n");
+        return EX_OK;
+    }
+    return run_daemon_oauth2(config, config_path, "check");
 }
 
 // The selection options a subcommand takes, as typed.
@@ -144,12 +158,23 @@ int main(int argc, char** argv) {
             c.cmd->add_flag("-y,--yes", yes, "do not ask before deleting by --all or pattern");
     }
 
-    auto* chk = app.add_subcommand("check", "validate the configuration and the maps");
-    bool check_connect = false, check_verbose = false;
+    auto* chk = app.add_subcommand(
+        "check", "validate the configuration and the maps (and obtain an OAuth2 token)");
+    bool config_only = false, check_connect = false, check_verbose = false;
+    chk->add_flag("--config-only", config_only,
+                  "only read the configuration and the maps: no OAuth2 token request");
     chk->add_flag("--connect", check_connect,
                   "then log in to each smarthost (TLS, AUTH) without sending mail and show what "
                   "it offers (SIZE, 8BITMIME, SMTPUTF8)");
     chk->add_flag("-v,--verbose", check_verbose, "with --connect: the SMTP dialogue too");
+
+    // oauth2 login | status
+    auto* oauth2 = app.add_subcommand("oauth2", "OAuth2: sign in once, or show the state");
+    oauth2->require_subcommand(1);
+    auto* oauth2_login = oauth2->add_subcommand(
+        "login", "obtain the refresh token (device code, or a URL and the code pasted back)");
+    auto* oauth2_status = oauth2->add_subcommand(
+        "status", "the grant, the refresh token's expiry if known, the last error");
 
     // rewrite [-s] ADDRESS...
     std::vector<std::string> rewrite_args;
@@ -171,11 +196,16 @@ int main(int argc, char** argv) {
     for (auto& c : changes)
         if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
     if (*chk) {
-        int rc = check(config);
-        if (rc != EX_OK || !check_connect) return rc;
+        if (config_only && check_connect)
+            fail({EX_USAGE, "--config-only contacts nothing: not with --connect"});
+        if (int rc = check(config); rc != EX_OK) return rc;
+        if (int rc = check_oauth2(config, config_path, config_only); rc != EX_OK || !check_connect)
+            return rc;
         resolve_host_defaults(config);
         return check_smarthosts(config, config_path, check_verbose);
     }
+    if (*oauth2_login) return run_daemon_oauth2(config, config_path, "login");
+    if (*oauth2_status) return run_daemon_oauth2(config, config_path, "status");
     if (*rewrite) {
         resolve_host_defaults(config);
         return rewrite_command(config, rewrite_args, rewrite_sender);

@@ -25,9 +25,9 @@ namespace nullrelay {
 Status run_queue_request(const Config& config, const std::string& config_path,
                          const Request& request, ReplySink& sink);
 
-// Root gives up root for the spool's owner (the user the daemon runs as), for good: files it
-// writes stay the daemon's, and a mistake cannot reach beyond the spool. For root, or that
-// owner (then there is nothing to do).
+// Root gives up root for the spool's owner (the daemon's user and group) for good: files it
+// writes stay the daemon's, and a mistake cannot reach beyond what the daemon may touch.
+// Nothing to do for the owner itself.
 Status become_spool_owner(const SpoolLayout& layout);
 
 }  // namespace nullrelay

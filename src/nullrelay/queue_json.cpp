@@ -2,36 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "util/terminal_text.hpp"
+
 namespace nullrelay {
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF).
-size_t utf8_sequence(std::string_view s, size_t i) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    if (len == 0 || i + len > s.size()) return 0;
-    for (size_t k = 1; k < len; ++k)
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    if (len == 2 && c < 0xC2) return 0;
-    if (len == 3) {
-        unsigned char d = byte(i + 1);
-        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0)) return 0;
-    }
-    if (len == 4) {
-        unsigned char d = byte(i + 1);
-        if ((c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90) || c > 0xF4) return 0;
-    }
-    return len;
-}
-
-}  // namespace
 
 std::string json_string(std::string_view text) {
     std::string out = "\"";
@@ -43,7 +16,9 @@ std::string json_string(std::string_view text) {
             ++i;
             continue;
         }
-        if (len > 1) {
+        if (len == 2 && is_c1_control(text, i)) {
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+        } else if (len > 1) {
             out.append(text.substr(i, len));
         } else if (c == '"' || c == '\\') {
             out += '\\';

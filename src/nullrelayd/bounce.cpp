@@ -18,7 +18,7 @@ namespace nullrelay {
 
 namespace {
 
-constexpr size_t kHeaderSectionLimit = 256 * 1024;
+constexpr size_t kReturnedHeaderLimit = 256 * 1024;
 // Fields of the report are header lines: keep them well under the 998-byte line limit.
 constexpr size_t kDiagnosticLimit = 900;
 
@@ -183,7 +183,7 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     report.recipients = failed;
     auto content = spool.open_content(original.id);
     if (!content) return content.error();
-    report.original_headers = read_header_section(content->get(), kHeaderSectionLimit);
+    report.original_headers = read_header_section(content->get(), kReturnedHeaderLimit);
     if (original.dsn.ret == "full") {
         // Bounded by bounce_size_limit: a bounce is not the place to mail back a huge message.
         if (auto whole = read_whole_message(content->get(), config.bounce_size_limit))
@@ -206,6 +206,44 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     // The returned headers may hold 8-bit octets (a message bounced because of them): the
     // report goes on the wire 7-bit like any other message.
     return spool.enqueue(std::move(bounce), downgrade_to_7bit(format_bounce(report, now, unique)));
+}
+
+Result<std::string> queue_notice(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const std::string& to,
+                                 std::string_view subject, std::string_view text,
+                                 std::int64_t now) {
+    const std::string unique = new_queue_id(std::chrono::system_clock::now());
+    Envelope notice;
+    notice.arrival = now;
+    notice.submitter_uid = static_cast<std::uint32_t>(::getuid());
+    notice.submitter_name = "MAILER-DAEMON";
+    notice.sender = "";  // <>: never bounced itself
+    for (auto& address : rewriter.recipient(to).addresses)
+        notice.recipients.push_back({std::move(address), to, RecipientState::pending, ""});
+    const std::string message = crlf(
+        fmt::format("Date: {}\nFrom: MAILER-DAEMON@{} (Mail Delivery System)\nTo: {}\nSubject: {}\n"
+                    "Message-ID: <{}.notice@{}>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+                    "Content-Type: text/plain; charset=us-ascii\n\n"
+                    "This is the mail system at host {}.\n\n{}",
+                    format_rfc5322_date(now), config.hostname, to, printable(subject), unique,
+                    config.hostname, config.hostname, text));
+    return spool.enqueue(std::move(notice), message);
+}
+
+Result<std::string> queue_refusal_notice(Spool& spool, const Config& config,
+                                         const AddressRewriter& rewriter,
+                                         const RefusedSubmission& refused, std::int64_t now) {
+    return queue_notice(
+        spool, config, rewriter, refused.submitter,
+        "Undelivered Mail: your message was refused before it was queued",
+        fmt::format("A message submitted by {} (uid {}) was accepted by sendmail but could not be\n"
+                    "queued, and it has not been sent to anyone:\n\n"
+                    "    {}\n\n"
+                    "The submission is kept as {}/corrupt/{} for the administrator.\n"
+                    "Please send it again within the limits above, or ask the administrator.\n",
+                    refused.submitter, refused.uid, printable(refused.reason), config.spool_dir,
+                    refused.name),
+        now);
 }
 
 }  // namespace nullrelay

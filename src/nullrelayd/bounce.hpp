@@ -70,4 +70,27 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
                                  const AddressRewriter& rewriter, const Envelope& original,
                                  const std::vector<FailedRecipient>& failed, std::int64_t now);
 
+// A plain-text notice from MAILER-DAEMON (sender <>, like a bounce, so never bounced itself) to
+// `to` as a local program would name it ("postmaster", "alice"), rewritten by `rewriter`.
+// `text` is the body (LF line ends, 7-bit). Returns the new message's id.
+Result<std::string> queue_notice(Spool& spool, const Config& config,
+                                 const AddressRewriter& rewriter, const std::string& to,
+                                 std::string_view subject, std::string_view text, std::int64_t now);
+
+// A submission that pickup refused (docs/queue.md: sendmail said "queued", so it must not
+// end silently in corrupt/).
+struct RefusedSubmission {
+    std::string name;       // in maildrop/, now in corrupt/
+    std::string submitter;  // the file owner's login name, or "uid<N>"
+    std::uint32_t uid = 0;
+    std::string reason;
+};
+
+// Queues a notice from MAILER-DAEMON (sender <>, like a bounce) to the submitter, rewritten by
+// `rewriter` (root's reaches the admin), saying that the submission was not sent and why.
+// Nothing of the refused file goes back in it: it may not be the submitter's to read.
+Result<std::string> queue_refusal_notice(Spool& spool, const Config& config,
+                                         const AddressRewriter& rewriter,
+                                         const RefusedSubmission& refused, std::int64_t now);
+
 }  // namespace nullrelay

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,18 @@ constexpr size_t kMaxRequestFromAdmin = 1024 * 1024;
 constexpr std::int64_t kRequestTimeoutMs = 10'000;
 constexpr std::int64_t kWriteStallTimeoutMs = 60'000;
 constexpr std::int64_t kWorkSliceMs = 50;
+// Messages one connection is served per turn before the next connection's turn: connections
+// share the event loop's time evenly, whoever asked first.
+constexpr size_t kItemsPerTurn = 32;
+// Reply bytes held for a client that reads slowly: past this, its work waits for the socket.
+constexpr size_t kMaxPendingOutput = 1024 * 1024;
+
+size_t pending_bytes(const std::deque<ControlServer::Chunk>& out) {
+    size_t n = 0;
+    for (const auto& ch : out)
+        n += ch.data.size() - ch.offset;
+    return n;
+}
 
 }  // namespace
 
@@ -177,12 +190,14 @@ void ControlServer::on_readable(Connection& c) {
     const size_t limit = is_admin(c.policy, c.peer) ? kMaxRequestFromAdmin : kMaxRequestFromUser;
     char buf[16384];
     for (;;) {
-        ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+        // Never more than one byte past the limit: a request must end within it.
+        const size_t room = std::min(sizeof buf, limit + 1 - c.in.size());
+        ssize_t n = ::recv(c.fd.get(), buf, room, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) return;
         if (n <= 0) return close(c);  // gone before finishing its request
         c.in.append(buf, static_cast<size_t>(n));
-        if (auto end = request_end(c.in)) {
+        if (auto end = request_end(c.in); end && *end <= limit) {
             std::string text = c.in.substr(0, *end);
             c.in.clear();
             return run_request(c, text);
@@ -213,7 +228,12 @@ void ControlServer::run_request(Connection& c, std::string_view text) {
     Sink sink(*this, c, request->action);
     QueueCommands commands(spool_, deliveries_);
     if (request->action == Action::list) {
-        commands.list(request->selection, listing_filter(c.policy, c.peer), sink);
+        // A slice at a time, like the changes: a long queue never holds the loop.
+        c.request = *request;
+        c.only_uid = listing_filter(c.policy, c.peer);
+        auto targets = commands.list_targets(c.request.selection, c.only_uid);
+        c.todo.assign(targets.begin(), targets.end());
+        if (!c.todo.empty()) return work();
     } else if (request->action == Action::show) {
         commands.show(request->selection.ids.front(), sink);
     } else {
@@ -231,29 +251,53 @@ void ControlServer::run_request(Connection& c, std::string_view text) {
 
 void ControlServer::work() {
     const std::int64_t until = monotonic_ms() + kWorkSliceMs;
-    std::vector<Connection*> touched;
-    for (auto& [fd, c] : connections_) {
-        if (c->todo.empty() || c->finished) continue;
-        Sink sink(*this, *c, c->request.action);
-        QueueCommands commands(spool_, deliveries_);
-        do {
-            if (commands.apply(c->request, c->todo.front(), sink))
-                c->waiting.push_back(c->todo.front().id);
-            c->todo.pop_front();
-        } while (!c->todo.empty() && monotonic_ms() < until);
-        if (c->todo.empty() && c->waiting.empty()) finish(*c, EX_OK, "");
-        touched.push_back(c.get());
+    std::set<Connection*> touched;
+    auto ready = [](const Connection& c) {
+        return !c.todo.empty() && !c.finished && pending_bytes(c.out) < kMaxPendingOutput;
+    };
+    // Round robin, kItemsPerTurn messages a turn, until the slice is over or nobody is ready.
+    for (bool served = true; served && monotonic_ms() < until;) {
+        served = false;
+        for (auto& [fd, c] : connections_) {
+            if (!ready(*c)) continue;
+            Sink sink(*this, *c, c->request.action);
+            QueueCommands commands(spool_, deliveries_);
+            for (size_t k = 0; k < kItemsPerTurn && !c->todo.empty(); ++k) {
+                const QueueCommands::Target& t = c->todo.front();
+                if (c->request.action == Action::list)
+                    commands.list_one(t, c->request.selection, c->only_uid, sink);
+                else if (commands.apply(c->request, t, sink))
+                    c->waiting.push_back(t.id);
+                c->todo.pop_front();
+            }
+            if (c->todo.empty() && c->waiting.empty()) finish(*c, EX_OK, "");
+            touched.insert(c.get());
+            served = true;
+        }
     }
     for (Connection* c : touched)
         pump(*c);  // may close it: after the loop over the map
+    poke_work();
+}
+
+void ControlServer::poke_work() {
+    // More to do for a client that can take it: come back after the loop's other work. (One
+    // whose output is full is woken by pump() once the socket drains.)
     for (auto& [fd, c] : connections_) {
-        if (!c->todo.empty()) {
-            std::uint64_t one = 1;  // more to do: come back after the loop's other work
+        if (!c->todo.empty() && !c->finished && pending_bytes(c->out) < kMaxPendingOutput) {
+            std::uint64_t one = 1;
             ssize_t n = ::write(work_.get(), &one, sizeof one);
             (void)n;
-            break;
+            return;
         }
     }
+}
+
+size_t ControlServer::pending_output() const {
+    size_t n = 0;
+    for (const auto& [fd, c] : connections_)
+        n += pending_bytes(c->out);
+    return n;
 }
 
 void ControlServer::check_waiters() {
@@ -301,6 +345,7 @@ void ControlServer::pump(Connection& c) {
         c.deadline_ms = 0;
     }
     if (c.out.empty() && c.finished) return close(c);
+    if (!c.todo.empty() && pending_bytes(c.out) < kMaxPendingOutput) poke_work();
     if (!c.out.empty() && !c.deadline_ms) c.deadline_ms = monotonic_ms() + kWriteStallTimeoutMs;
     epoll_event ev{};
     ev.events =

@@ -45,13 +45,16 @@ class ControlServer {
     void handle();
     // Reports the flushed messages whose attempts ended. Call after each batch of completions.
     void check_waiters();
+    // Reply bytes held for all clients (tests: a slow reader never makes it grow unbounded).
+    size_t pending_output() const;
 
-  private:
     struct Chunk {
         std::string data;
         size_t offset = 0;
         UniqueFd fd;  // passed with the chunk's first byte
     };
+
+  private:
     struct Connection {
         UniqueFd fd;
         PeerCredentials peer;
@@ -61,7 +64,8 @@ class ControlServer {
         std::string in;
         std::deque<Chunk> out;
         Request request;
-        std::deque<QueueCommands::Target> todo;  // messages still to change, a slice at a time
+        std::deque<QueueCommands::Target> todo;  // messages still to list or change
+        std::optional<std::uint32_t> only_uid;   // list: the caller sees only theirs
         std::vector<std::string> waiting;        // flushed, outcome to come
         std::int64_t deadline_ms = 0;            // 0: none
     };
@@ -70,7 +74,8 @@ class ControlServer {
     void accept_all();
     void on_readable(Connection& c);
     void run_request(Connection& c, std::string_view text);
-    void work();  // changes messages for up to one time slice, then lets the loop go on
+    void work();       // lists or changes messages for up to one time slice, round robin
+    void poke_work();  // makes work() run again soon if a connection has more to do
     void append(Connection& c, std::string data, UniqueFd fd = {});
     void finish(Connection& c, int code, std::string_view text);
     void pump(Connection& c);  // may close c

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,21 @@ constexpr std::int64_t kPickupRetrySeconds = 30;
 // Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
 // ones before starts while the next batch is picked up.
 constexpr size_t kPickupBatch = 64;
+
+// Whether a new configuration reaches the smarthost another way: another host, TLS setting,
+// account or secret. Mail deferred under the old one may well go now.
+bool same_way_out(const Config& a, const Credentials& ca, const Config& b, const Credentials& cb) {
+    auto oauth2 = [](const OAuth2Config& o) {
+        return std::tie(o.grant, o.token_url, o.client_id, o.scope, o.client_secret_file,
+                        o.client_secret_command, o.state_dir, o.tls_ca_file);
+    };
+    return a.smarthosts == b.smarthosts && a.tls == b.tls && a.tls_ca_file == b.tls_ca_file &&
+           a.tls_min_version == b.tls_min_version && a.tls_pin_sha256 == b.tls_pin_sha256 &&
+           a.tls_client_cert == b.tls_client_cert && a.tls_client_key == b.tls_client_key &&
+           a.hostname == b.hostname && a.auth_user == b.auth_user &&
+           a.auth_mechanism == b.auth_mechanism && oauth2(a.oauth2) == oauth2(b.oauth2) &&
+           ca.password == cb.password && ca.command == cb.command;
+}
 
 void read_counter(int fd) {
     std::uint64_t v;
@@ -62,6 +78,12 @@ class Daemon::QueueView final : public DeliveryState {
         auto it = d_.left_queue_.find(id);
         return it == d_.left_queue_.end() ? "" : it->second;
     }
+    std::optional<std::vector<std::string>> submitted_by(std::uint32_t uid) const override {
+        auto it = d_.submitted_by_.find(uid);
+        if (it == d_.submitted_by_.end()) return std::vector<std::string>();
+        return std::vector<std::string>(it->second.begin(), it->second.end());
+    }
+    void forget(const std::string& id) override { d_.index_remove(id); }
 
   private:
     Daemon& d_;
@@ -73,6 +95,7 @@ Daemon::Daemon(Config config, Credentials credentials, DaemonOptions options)
       options_(std::move(options)) {}
 
 Daemon::~Daemon() {
+    stop_pickup();
     stop_workers();
     stop_reaper();
 }
@@ -126,11 +149,27 @@ Status Daemon::start() {
     }
     auto maps = load_address_maps(config_);
     if (!maps) return maps.error();
-    pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
-    start_workers();
+    pickup_ = std::make_unique<Pickup>(*spool_, config_, *maps);
+    settings_ = std::make_shared<const DeliverySettings>(config_, std::move(credentials_), *maps);
+    abort_transfers_ = false;
+    jobs_.reopen();
+    set_worker_count(config_.connections);
     reaper_ = std::thread([this] {
         while (auto id = retired_.pop())
             spool_->purge_retired(*id);
+    });
+    pickup_thread_ = std::thread([this] {
+        while (auto job = pickup_jobs_.pop()) {
+            std::vector<PickupResult> results = job->pickup->take(job->names);
+            {
+                std::lock_guard lock(picked_up_mutex_);
+                picked_up_.emplace(std::move(job->names), std::move(results));
+            }
+            picked_up_cv_.notify_all();
+            std::uint64_t one = 1;
+            ssize_t n = ::write(wake_.get(), &one, sizeof one);
+            (void)n;
+        }
     });
 
     // What was there before we started: the queue, then (from the event loop, batch by batch)
@@ -138,12 +177,14 @@ Status Daemon::start() {
     queue_maildrop();
     for (const std::string& id : spool_->list(Place::queue)) {
         auto env = spool_->load(Place::queue, id);
-        if (!env) {
-            log_error("{}", env.error().message);
-            continue;
-        }
-        schedule(id, options_.flush_all ? 0 : env->next_attempt);
+        // One that cannot be read now is tried at once: delivery retries it or, when it will
+        // never load, moves it to corrupt/ and tells the postmaster (never left unscheduled).
+        schedule(id, options_.flush_all || !env ? 0 : env->next_attempt);
+        if (env) index_add(id, env->submitter_uid);
     }
+    for (Place place : {Place::hold, Place::failed})
+        for (const std::string& id : spool_->list(place))
+            if (auto env = spool_->load(place, id)) index_add(id, env->submitter_uid);
     log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
              config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
              config_.smarthosts.empty()
@@ -152,23 +193,37 @@ Status Daemon::start() {
     return ok_status();
 }
 
-void Daemon::start_workers() {
-    abort_transfers_ = false;
-    jobs_.reopen();
-    for (int i = 0; i < config_.connections; ++i)
+std::shared_ptr<const Daemon::DeliverySettings> Daemon::delivery_settings() {
+    std::lock_guard lock(settings_mutex_);
+    return settings_;
+}
+
+void Daemon::set_worker_count(int connections) {
+    for (; running_workers_ < connections; ++running_workers_)
         workers_.emplace_back([this] { worker_main(); });
+    for (; running_workers_ > connections; --running_workers_)
+        jobs_.push(std::string());  // the end marker: one thread ends after its message
 }
 
 void Daemon::stop_workers() {
-    // Handed out but not started: still due (a reload restarts the workers and must find them).
+    // Handed out but not started: still due (a restart of the workers must find them).
     for (const std::string& id : jobs_.close()) {
+        if (id.empty()) continue;  // an end marker
         in_flight_.erase(id);
         schedule(id, 0);
     }
     for (auto& t : workers_)
         t.join();
     workers_.clear();
+    running_workers_ = 0;
     drain_completions();
+}
+
+void Daemon::stop_pickup() {
+    if (!pickup_thread_.joinable()) return;
+    wait_for_pickup();
+    pickup_jobs_.close();
+    pickup_thread_.join();
 }
 
 void Daemon::stop_reaper() {
@@ -179,18 +234,28 @@ void Daemon::stop_reaper() {
 }
 
 void Daemon::worker_main() {
-    auto smtp = [this](const Smarthost& host) -> std::unique_ptr<Transport> {
-        return std::make_unique<SmtpSession>(config_, host, credentials_, &abort_transfers_);
-    };
-    Deliverer deliverer(*spool_, config_, smtp, pickup_->rewriter(), &abort_transfers_);
-    deliverer.set_verbose(options_.verbose);
+    std::shared_ptr<const DeliverySettings> settings;
+    std::unique_ptr<Deliverer> deliverer;  // its connections, made with `settings`
     while (auto id = jobs_.pop()) {
-        auto outcome = deliverer.deliver(*id);
+        if (id->empty()) break;  // a reload lowered `connections`
+        if (auto now = delivery_settings(); now != settings) {
+            deliverer.reset();  // the old connections go with the old settings
+            settings = std::move(now);
+            const DeliverySettings* s = settings.get();
+            auto smtp = [this, s](const Smarthost& host) -> std::unique_ptr<Transport> {
+                return std::make_unique<SmtpSession>(s->config, host, s->credentials,
+                                                     &abort_transfers_);
+            };
+            deliverer = std::make_unique<Deliverer>(*spool_, s->config, smtp, s->rewriter,
+                                                    &abort_transfers_);
+            deliverer->set_verbose(options_.verbose);
+        }
+        auto outcome = deliverer->deliver(*id);
         if (outcome.retired) retired_.push(*id);
         {
             std::lock_guard lock(completions_mutex_);
-            completions_.push_back(
-                {*id, outcome.next_attempt, std::move(outcome.queued), std::move(outcome.left_as)});
+            completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued),
+                                    std::move(outcome.left_as), outcome.retired});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -206,6 +271,9 @@ void Daemon::drain_completions() {
     }
     for (auto& c : done) {
         in_flight_.erase(c.id);
+        if (c.retired) index_remove(c.id);
+        for (const std::string& id : c.queued)
+            index_add(id, static_cast<std::uint32_t>(::geteuid()));  // bounces, notices
         if (!c.left_as.empty()) {
             if (left_queue_.size() > 100000) left_queue_.clear();
             left_queue_[c.id] = c.left_as;
@@ -214,6 +282,21 @@ void Daemon::drain_completions() {
         for (const std::string& id : c.queued)
             schedule(id, 0);
     }
+}
+
+void Daemon::index_add(const std::string& id, std::uint32_t uid) {
+    index_remove(id);
+    submitter_of_[id] = uid;
+    submitted_by_[uid].insert(id);
+}
+
+void Daemon::index_remove(const std::string& id) {
+    auto it = submitter_of_.find(id);
+    if (it == submitter_of_.end()) return;
+    auto own = submitted_by_.find(it->second);
+    own->second.erase(id);
+    if (own->second.empty()) submitted_by_.erase(own);
+    submitter_of_.erase(it);
 }
 
 void Daemon::schedule(const std::string& id, std::int64_t when) {
@@ -238,9 +321,11 @@ void Daemon::dispatch_due() {
 }
 
 void Daemon::arm_timer() {
+    if (pickup_waiting_.empty() && pickup_backlog_.empty()) pickup_recheck_wait_ = 1;
     std::int64_t next = 0;
     if (!by_time_.empty()) next = by_time_.begin()->first;
     if (pickup_retry_at_ && (!next || pickup_retry_at_ < next)) next = pickup_retry_at_;
+    if (pickup_recheck_at_ && (!next || pickup_recheck_at_ < next)) next = pickup_recheck_at_;
     itimerspec spec{};
     if (next) spec.it_value.tv_sec = std::max<std::int64_t>(next, 1);  // 0 would disarm
     ::timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
@@ -267,17 +352,68 @@ void Daemon::pick_up_batch() {
         report_pickup(names[i], batch[i]);
 }
 
+void Daemon::send_pickup_batch() {
+    if (pickup_in_hand_ || pickup_backlog_.empty()) return;
+    std::vector<std::string> names;
+    while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
+        names.push_back(std::move(pickup_backlog_.front()));
+        pickup_backlog_.pop_front();
+        in_backlog_.erase(names.back());
+    }
+    pickup_in_hand_ = true;
+    pickup_jobs_.push({pickup_.get(), std::move(names)});
+}
+
+void Daemon::drain_pickup() {
+    std::optional<std::pair<std::vector<std::string>, std::vector<PickupResult>>> done;
+    {
+        std::lock_guard lock(picked_up_mutex_);
+        done.swap(picked_up_);
+    }
+    if (!done) return;
+    pickup_in_hand_ = false;
+    for (size_t i = 0; i < done->second.size(); ++i)
+        report_pickup(done->first[i], done->second[i]);
+}
+
+void Daemon::wait_for_pickup() {
+    if (!pickup_in_hand_) return;
+    {
+        std::unique_lock lock(picked_up_mutex_);
+        picked_up_cv_.wait(lock, [&] { return picked_up_.has_value(); });
+    }
+    drain_pickup();
+}
+
 void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
     using Kind = PickupResult::Kind;
     switch (r.kind) {
         case Kind::queued:
+            if (pickup_paused_) {
+                log_info("pickup resumed: the spool has room again");
+                pickup_paused_ = false;
+            }
             log_info("{}: uid={} from=<{}>, size={}, nrcpt={} (queue active)", r.envelope.id,
                      r.envelope.submitter_uid, r.envelope.sender, r.envelope.size,
                      r.envelope.recipients.size());
             schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
+            index_add(r.envelope.id, r.envelope.submitter_uid);
             break;
         case Kind::quarantined:
-            log_warning("maildrop/{}: {}; moved to corrupt/", one_line(name), r.detail);
+            log_warning("maildrop/{}: {}; moved to corrupt/{}", one_line(name), r.detail,
+                        r.notice.empty() ? "" : "; the submitter is told by " + r.notice);
+            if (!r.notice.empty()) {
+                schedule(r.notice, 0);
+                index_add(r.notice, static_cast<std::uint32_t>(::geteuid()));
+            }
+            break;
+        case Kind::no_room:
+            // Logged once; the submissions wait in maildrop/, looked at again every 30 s.
+            if (!pickup_paused_)
+                log_warning("pickup paused: {}; submissions wait in maildrop/", r.detail);
+            pickup_paused_ = true;
+            pickup_retry_at_ = now_seconds() + kPickupRetrySeconds;
+            pickup_failed_.insert(name);
             break;
         case Kind::failed:
             log_error("maildrop/{}: {}; will try again", one_line(name), r.detail);
@@ -289,16 +425,31 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
             if (r.detail != "empty")
                 log_info("maildrop/{}: removed an incomplete submission", one_line(name));
             break;
-        case Kind::staged:  // commit() leaves none
         case Kind::not_ready:
+            pickup_waiting_.insert(name);
+            if (!pickup_recheck_at_) {
+                pickup_recheck_at_ = now_seconds() + pickup_recheck_wait_;
+                pickup_recheck_wait_ = std::min<std::int64_t>(pickup_recheck_wait_ * 2, 64);
+            }
+            break;
+        case Kind::staged:  // commit() leaves none
         case Kind::gone:
             break;
     }
 }
 
+void Daemon::recheck_waiting() {
+    std::unordered_set<std::string> waiting;
+    waiting.swap(pickup_waiting_);
+    for (const std::string& name : waiting)
+        queue_for_pickup(name);
+    pickup_recheck_at_ = 0;
+}
+
 void Daemon::pick_up_all() {
     pickup_retry_at_ = 0;
     pickup_failed_.clear();
+    wait_for_pickup();
     queue_maildrop();
     while (!pickup_backlog_.empty())
         pick_up_batch();
@@ -344,13 +495,34 @@ void Daemon::reload() {
                     config_.spool_dir);
         config->spool_dir = config_.spool_dir;
     }
-    // Delivery threads read the configuration: let them finish their message first.
-    stop_workers();
+    // Delivery threads take the new settings at their next message; nothing waits for them.
+    // Pickup finishes the batch in hand with the old maps first (one batch, bounded).
+    wait_for_pickup();
+    auto settings =
+        std::make_shared<const DeliverySettings>(*config, std::move(*credentials), *maps);
+    const bool new_way_out =
+        !same_way_out(delivery_settings()->config, delivery_settings()->credentials,
+                      settings->config, settings->credentials);
+    {
+        std::lock_guard lock(settings_mutex_);
+        settings_ = std::move(settings);
+    }
     config_ = std::move(*config);
-    credentials_ = std::move(*credentials);
     pickup_ = std::make_unique<Pickup>(*spool_, config_, std::move(*maps));
-    start_workers();
+    set_worker_count(config_.connections);
     log_info("configuration reloaded from {}", config_.path);
+    if (new_way_out) {
+        // The admin fixed the smarthost, the account or TLS: what waits should try it now,
+        // not at its retry time (up to retry_max away).
+        std::vector<std::string> waiting;
+        for (const auto& [when, id] : by_time_)
+            if (when > now_seconds()) waiting.push_back(id);
+        for (const std::string& id : waiting)
+            schedule(id, 0);
+        if (!waiting.empty())
+            log_info("the smarthost settings changed: {} deferred message(s) due now",
+                     waiting.size());
+    }
 }
 
 void Daemon::handle_signal() {
@@ -370,7 +542,7 @@ void Daemon::handle_signal() {
 }
 
 bool Daemon::idle() const {
-    return in_flight_.empty() && pickup_backlog_.empty() &&
+    return in_flight_.empty() && pickup_backlog_.empty() && !pickup_in_hand_ &&
            (by_time_.empty() || by_time_.begin()->first > now_seconds());
 }
 
@@ -381,15 +553,16 @@ int Daemon::run() {
     }
     for (;;) {
         drain_completions();
+        drain_pickup();
         if (control_server_) control_server_->check_waiters();
-        if (stopping_ && in_flight_.empty()) break;
+        if (stopping_ && in_flight_.empty() && !pickup_in_hand_) break;
         if (!stopping_) {
-            if (!pickup_backlog_.empty()) pick_up_batch();
+            send_pickup_batch();
             dispatch_due();
         }
         if (options_.once && idle()) break;
         arm_timer();
-        int timeout = pickup_backlog_.empty() ? -1 : 0;  // more to pick up: only a look
+        int timeout = -1;
         if (stopping_) {
             std::int64_t left = stop_deadline_ms_ - monotonic_ms();
             if (left <= 0 && !abort_transfers_) {
@@ -408,6 +581,7 @@ int Daemon::run() {
             else if (fd == timer_.get()) {
                 read_counter(fd);
                 if (pickup_retry_at_ && pickup_retry_at_ <= now_seconds()) pick_up_all();
+                if (pickup_recheck_at_ && pickup_recheck_at_ <= now_seconds()) recheck_waiting();
             } else if (fd == signal_.get())
                 handle_signal();
             else if (fd == inotify_.get() && !stopping_)
@@ -418,6 +592,7 @@ int Daemon::run() {
             }
         }
     }
+    stop_pickup();
     stop_workers();
     stop_reaper();
     control_server_.reset();

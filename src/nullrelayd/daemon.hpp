@@ -6,9 +6,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "maps/address_rewriter.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/pickup.hpp"
 #include "queue/spool.hpp"
@@ -48,20 +51,33 @@ class Daemon {
         std::optional<std::int64_t> next_attempt;
         std::vector<std::string> queued;  // new messages (bounces), due now
         std::string left_as;              // how it left the queue, if it did
+        bool retired = false;             // it left the spool (delivered, or bounced)
     };
 
     Status start();
-    void start_workers();
+    // Starts or ends delivery threads until `connections` of them run (an ending thread
+    // finishes its message first: it takes the end marker from the work queue like a job).
+    void set_worker_count(int connections);
     void stop_workers();
     void worker_main();
     void stop_reaper();
+    void stop_pickup();
     void queue_for_pickup(const std::string& name);
     // Everything in maildrop/ but what failed lately (pickup_failed_) joins the backlog.
     void queue_maildrop();
+    // The next batch of the backlog, taken here in the event loop's thread (a flush).
     void pick_up_batch();
+    // The next batch of the backlog, handed to the pickup thread (unless one is in hand).
+    void send_pickup_batch();
+    // Reports the batch the pickup thread finished, if it did.
+    void drain_pickup();
+    // Waits until the pickup thread holds no batch (before a flush or a reload takes pickup_).
+    void wait_for_pickup();
     void report_pickup(const std::string& name, const PickupResult& result);
     // Picks up everything in maildrop/ now (a flush, the retry timer).
     void pick_up_all();
+    // Looks again at the submissions whose writer held its lock (pickup_waiting_).
+    void recheck_waiting();
     void schedule(const std::string& id, std::int64_t when);
     void dispatch_due();
     void arm_timer();
@@ -71,12 +87,33 @@ class Daemon {
     void reload();
     bool idle() const;
 
-    Config config_;
-    Credentials credentials_;
+    // What delivery threads read, as of the last load: immutable, shared. A reload publishes a
+    // new one and returns; each thread takes it up at its next message and finishes the one in
+    // hand with the old, so a reload never waits for a smarthost.
+    struct DeliverySettings {
+        DeliverySettings(Config c, Credentials cr, AddressMaps maps)
+            : config(std::move(c)), credentials(std::move(cr)), rewriter(config, std::move(maps)) {}
+        Config config;
+        Credentials credentials;
+        AddressRewriter rewriter;  // refers to `config`: never copied, shared by pointer
+    };
+    std::shared_ptr<const DeliverySettings> delivery_settings();
+
+    Config config_;            // the event loop's (pickup, timers, control socket)
+    Credentials credentials_;  // until start() hands them to the first DeliverySettings
     DaemonOptions options_;
+    std::mutex settings_mutex_;
+    std::shared_ptr<const DeliverySettings> settings_;
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
     UniqueFd lock_, epoll_, inotify_, signal_, timer_, wake_;
+
+    // Who submitted each message in the spool, so that a user's mailq loads only theirs
+    // (event-loop thread only). A stale entry (a message gone) costs a failed lookup.
+    void index_add(const std::string& id, std::uint32_t uid);
+    void index_remove(const std::string& id);
+    std::unordered_map<std::string, std::uint32_t> submitter_of_;
+    std::unordered_map<std::uint32_t, std::set<std::string>> submitted_by_;
 
     std::set<std::pair<std::int64_t, std::string>> by_time_;
     std::unordered_map<std::string, std::int64_t> due_at_;
@@ -86,13 +123,34 @@ class Daemon {
     // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
     std::deque<std::string> pickup_backlog_;
     std::unordered_set<std::string> in_backlog_;
+    // Pickup runs on a thread of its own, one batch at a time, so that no submission (a huge
+    // header, recipients a careless alias rule backtracks on) holds up the event loop: mailq,
+    // flush, signals and dispatch go on meanwhile.
+    struct PickupJob {
+        Pickup* pickup;
+        std::vector<std::string> names;
+    };
+    WorkQueue<PickupJob> pickup_jobs_;
+    std::thread pickup_thread_;
+    std::mutex picked_up_mutex_;
+    std::condition_variable picked_up_cv_;
+    std::optional<std::pair<std::vector<std::string>, std::vector<PickupResult>>> picked_up_;
+    bool pickup_in_hand_ = false;       // a batch was sent and not yet reported
     std::int64_t pickup_retry_at_ = 0;  // a pickup failed (disk full...): scan again then
+    bool pickup_paused_ = false;        // below the spool's reserve (logged once)
     std::unordered_set<std::string> pickup_failed_;  // not retried on events until then
+    // Submissions whose writer still held its lock when we looked. Its close wakes us, but the
+    // kernel reports a close before it releases the lock: look again then, backing off while
+    // a writer is slow (1 s doubling to 64 s), so no submission waits for the next event.
+    std::unordered_set<std::string> pickup_waiting_;
+    std::int64_t pickup_recheck_at_ = 0;
+    std::int64_t pickup_recheck_wait_ = 1;
 
     WorkQueue<std::string> jobs_;
     std::mutex completions_mutex_;
     std::vector<Completion> completions_;
     std::vector<std::thread> workers_;
+    int running_workers_ = 0;  // those not told to end
     // Delivered messages' files, unlinked off the delivery threads (Spool::retire).
     WorkQueue<std::string> retired_;
     std::thread reaper_;

@@ -57,11 +57,7 @@ Transport& Deliverer::transport(size_t i) {
 
 Deliverer::Outcome Deliverer::deliver(const std::string& id) {
     auto loaded = spool_.load(Place::queue, id);
-    if (!loaded) {
-        // Left where it is for the admin (nullrelay queue reports it); not retried in a loop.
-        log_error("{}: {}", id, loaded.error().message);
-        return {};
-    }
+    if (!loaded) return cannot_load(id, loaded.error());
     Envelope env = std::move(*loaded);
     std::vector<size_t> pending;
     for (size_t i = 0; i < env.recipients.size(); ++i)
@@ -83,10 +79,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         verdict.recipients.assign(pending.size(), {Verdict::deferred, "4.3.5", verdict.summary});
     } else {
         auto content = spool_.open_content(id);
-        if (!content) {
-            log_error("{}: {}", id, content.error().message);
-            return {};
-        }
+        if (!content) return cannot_load(id, content.error());
         OutgoingMessage msg;
         msg.sender = env.sender;
         for (size_t i : pending)
@@ -147,7 +140,44 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
                 last);
         }
     }
+    load_failures_.erase(id);
     return finish(env, failed);
+}
+
+Deliverer::Outcome Deliverer::cannot_load(const std::string& id, const Error& error) {
+    Outcome out;
+    const std::int64_t now = whole_seconds(clock_);
+    if (error.exit_code == EX_NOINPUT && !spool_.exists(Place::queue, id))
+        return out;  // it left the queue meanwhile: nothing to do
+    if (error.exit_code != EX_DATAERR && error.exit_code != EX_NOINPUT) {
+        // It may pass (EMFILE, ENOMEM, EIO): the message keeps its place in the schedule.
+        int failures = ++load_failures_[id];
+        out.next_attempt = now + backoff_seconds(config_, failures);
+        log_error("{}: {}; trying again in {}s", id, error.message, *out.next_attempt - now);
+        return out;
+    }
+    load_failures_.erase(id);
+    // It will never load (an envelope that does not parse, content that is gone): kept for
+    // the admin in corrupt/, and the postmaster is told: never dropped in silence.
+    if (Status st = spool_.quarantine(Place::queue, id); !st) {
+        log_error("{}: {}; {}", id, error.message, st.error().message);
+        out.next_attempt = now + backoff_seconds(config_, 1);
+        return out;
+    }
+    log_error("{}: {}; moved to corrupt/{}.envelope", id, error.message, id);
+    auto notice = queue_notice(
+        spool_, config_, rewriter_, "postmaster", fmt::format("Undeliverable queue file {}", id),
+        fmt::format("The queued message {} cannot be delivered and has not been sent:\n\n"
+                    "    {}\n\n"
+                    "Its files were moved to {}/corrupt/{}.envelope and .data for you to\n"
+                    "inspect; nothing else will be done with them.\n",
+                    id, error.message, config_.spool_dir, id),
+        now);
+    if (notice)
+        out.queued.push_back(*notice);
+    else
+        log_error("{}: cannot queue the notice to the postmaster: {}", id, notice.error().message);
+    return out;
 }
 
 Deliverer::Outcome Deliverer::finish(

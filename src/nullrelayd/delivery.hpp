@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,9 @@ class Deliverer {
 
   private:
     Transport& transport(size_t index);
+    // The envelope or content could not be loaded: retried later when the error may pass,
+    // moved to corrupt/ with a notice to the postmaster when it will not.
+    Outcome cannot_load(const std::string& id, const Error& error);
     // Records the attempt's outcome in the queue; see the header comment.
     // `failed`: the recipients (by index) that failed for good in this attempt.
     Outcome finish(Envelope& envelope,
@@ -65,6 +69,7 @@ class Deliverer {
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<Transport>> transports_;  // one per smarthost, made on first use
     bool verbose_ = false;
+    std::unordered_map<std::string, int> load_failures_;  // transient load errors, for backoff
     Clock clock_ = wall_clock();
 };
 

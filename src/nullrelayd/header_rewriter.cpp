@@ -1,6 +1,7 @@
 #include "nullrelayd/header_rewriter.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "mail/address.hpp"
 #include "mail/mailbox.hpp"
@@ -26,15 +27,15 @@ Role role_of(std::string_view name) {
 }
 
 std::vector<std::string> rewrite_address(const std::string& address, Role role,
-                                         const AddressRewriter& rw) {
+                                         const AddressRewriter& rw, RewriteBudget* budget) {
     // What is not a usable address (a bare phrase, a stray word) is left alone.
     if (!is_valid_envelope_address(address)) return {address};
     switch (role) {
         case Role::recipient:
-            return rw.is_local(address) ? rw.recipient(address).addresses
+            return rw.is_local(address) ? rw.recipient(address, nullptr, budget).addresses
                                         : std::vector<std::string>{address};
         case Role::sender:
-            return rw.sender(address).addresses;
+            return rw.sender(address, nullptr, budget).addresses;
         default:
             return {rw.qualified(address)};
     }
@@ -42,18 +43,23 @@ std::vector<std::string> rewrite_address(const std::string& address, Role role,
 
 // The mailboxes of one field after rewriting; empty when nothing changed.
 std::vector<std::string> rewrite_field(const HeaderField& field, Role role,
-                                       const AddressRewriter& rw) {
-    std::vector<std::string> items, seen;
+                                       const AddressRewriter& rw, RewriteBudget* budget) {
+    std::vector<std::string> items;
+    std::unordered_set<std::string> seen;  // lowercased; a linear search was quadratic
     bool changed = false;
-    for (const Mailbox& box : parse_address_list(field.value())) {
-        std::vector<std::string> now = rewrite_address(box.address, role, rw);
+    // Postfix's limits (header_size_limit, header_address_token_limit): a field beyond them
+    // goes out as it came. The envelope is rewritten all the same.
+    if (field.raw.size() > kHeaderRewriteSizeLimit) return {};
+    std::vector<Mailbox> boxes = parse_address_list(field.value());
+    if (boxes.size() > kHeaderRewriteAddressLimit) return {};
+    for (const Mailbox& box : boxes) {
+        std::vector<std::string> now = rewrite_address(box.address, role, rw, budget);
         changed = changed || now.size() != 1 || now.front() != box.address;
         for (size_t i = 0; i < now.size(); ++i) {
-            if (std::find(seen.begin(), seen.end(), to_lower(now[i])) != seen.end()) {
+            if (!seen.insert(to_lower(now[i])).second) {
                 changed = true;  // root and www-data that both became the admin: listed once
                 continue;
             }
-            seen.push_back(to_lower(now[i]));
             items.push_back(format_mailbox(i == 0 ? box.display_name : "", now[i]));
         }
     }
@@ -88,12 +94,13 @@ std::string fold_address_list(std::string_view name, const std::vector<std::stri
     return out;
 }
 
-void rewrite_address_headers(HeaderBlock& headers, const AddressRewriter& rw) {
+void rewrite_address_headers(HeaderBlock& headers, const AddressRewriter& rw,
+                             RewriteBudget* budget) {
     for (size_t i = 0; i < headers.fields().size(); ++i) {
         const HeaderField& f = headers.fields()[i];
         const Role role = role_of(f.name);
         if (role == Role::none) continue;
-        std::vector<std::string> items = rewrite_field(f, role, rw);
+        std::vector<std::string> items = rewrite_field(f, role, rw, budget);
         if (!items.empty()) headers.replace_value(i, fold_address_list(f.name, items));
     }
 }

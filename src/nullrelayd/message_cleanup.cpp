@@ -10,7 +10,11 @@ namespace nullrelay {
 void clean_up_headers(HeaderBlock& h, const CleanupContext& c) {
     for (const char* name : {"Bcc", "Resent-Bcc", "Return-Path", "Content-Length"})
         h.remove(name);
-    if (c.rewriter) rewrite_address_headers(h, *c.rewriter);
+    if (c.rewriter) rewrite_address_headers(h, *c.rewriter, c.budget);
+    if (c.submitter_uid)
+        h.prepend("Received",
+                  fmt::format("by {} (nullrelay, from userid {})\r\n\tid {}; {}", c.hostname,
+                              *c.submitter_uid, c.queue_id, format_rfc5322_date(c.arrival)));
     // RFC 5322 §3.6.6: a resent message gets its own Resent-Date/-From/-Message-ID block.
     const bool resent = h.has_prefix("Resent-");
     const std::string prefix = resent ? "Resent-" : "";

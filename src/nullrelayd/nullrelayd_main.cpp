@@ -2,17 +2,24 @@
 //
 // SECURITY: runs as the unprivileged user nullrelay (systemd User=), never as root in
 // production. It alone reads the smarthost credentials. Everything in maildrop/ is hostile
-// input written by local users (see pickup.hpp). The only program it runs is the admin's
-// password_command, without a shell (secret_command.hpp).
+// input written by local users (see pickup.hpp). The only programs it runs are the admin's
+// password_command and oauth2_client_secret_command, without a shell (secret_command.hpp).
+// Its memory holds secrets: it makes itself non-dumpable (no core file, no ptrace or
+// /proc/PID/mem by other processes of its user). `nullrelayd oauth2 login|check|status` are
+// one-shot commands that the admin program runs as the daemon user (oauth2_command.hpp).
 #include <curl/curl.h>
 #include <signal.h>
+
+#include <cstdio>
 
 #include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
 #include "nullrelayd/connection_check.hpp"
+#include "nullrelayd/core_dumps.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/daemon.hpp"
+#include "nullrelayd/oauth2_command.hpp"
 #include "util/log.hpp"
 
 using namespace nullrelay;
@@ -33,9 +40,36 @@ int main(int argc, char** argv) {
     app.add_flag("--check-connect", check_connect,
                  "log in to each smarthost without sending mail, print what it offers, exit "
                  "(nullrelay check --connect runs this)");
+    // One-shot OAuth2 commands (run by `nullrelay oauth2 ...` and `nullrelay check`).
+    auto* oauth2 = app.add_subcommand("oauth2", "OAuth2 commands, as the daemon user");
+    oauth2->require_subcommand(1);
+    std::string oauth2_action;
+    for (const char* name : {"login", "check", "status"})
+        oauth2->add_subcommand(name)->callback([&oauth2_action, name] { oauth2_action = name; });
     CLI11_PARSE(app, argc, argv);
 
-    // 1. Signals are taken through signalfd: block them before any thread starts.
+    // 1. Secrets (the smarthost password, OAuth2 tokens) live in this process's memory:
+    // never in a core file, never readable through ptrace or /proc/PID/mem by the other
+    // processes of the nullrelay user (password_command's helpers included).
+    if (Status st = forbid_core_dumps(); !st) {
+        log_error("{}", st.error().message);
+        return st.error().exit_code;
+    }
+
+    if (!oauth2_action.empty()) {
+        auto config = load_config(config_path);
+        if (!config) {
+            std::fprintf(stderr, "nullrelayd: %s\n", config.error().message.c_str());
+            return config.error().exit_code;
+        }
+        resolve_host_defaults(*config);
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        int rc = oauth2_command(*config, oauth2_action);
+        curl_global_cleanup();
+        return rc;
+    }
+
+    // 2. Signals are taken through signalfd: block them before any thread starts.
     sigset_t mask;
     sigemptyset(&mask);
     for (int sig : {SIGTERM, SIGINT, SIGHUP})
@@ -43,7 +77,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &mask, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    // 2. Configuration and credentials; any error here is the admin's to fix (EX_CONFIG).
+    // 3. Configuration and credentials; any error here is the admin's to fix (EX_CONFIG).
     auto config = load_config(config_path);
     if (!config) {
         log_error("{}", config.error().message);
@@ -56,7 +90,7 @@ int main(int argc, char** argv) {
         return credentials.error().exit_code;
     }
 
-    // 3. Run.
+    // 4. Run.
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (check_connect) {
         int checked = check_connections(*config, *credentials, verbose);

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <limits>
 #include <optional>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -13,10 +13,12 @@
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
 #include "mail/mime_downgrade.hpp"
+#include "nullrelayd/bounce.hpp"
 #include "nullrelayd/message_cleanup.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
 #include "queue/queue_id.hpp"
+#include "util/clock.hpp"
 #include "util/durable_io.hpp"
 #include "util/log.hpp"
 #include "util/parallel_for.hpp"
@@ -27,11 +29,12 @@ namespace nullrelay {
 
 namespace {
 
-constexpr size_t kHeaderSectionLimit = 1024 * 1024;
 constexpr size_t kChunk = 256 * 1024;
 // Files of a batch written at once: each costs a create and an fsync, mostly waiting for the
 // disk, which takes several at a time better than one after the other.
 constexpr size_t kParallelFsyncs = 4;
+// Rewriting problems logged per message.
+constexpr size_t kLoggedProblems = 10;
 
 struct Submitter {
     std::string name;
@@ -60,47 +63,65 @@ Submitter look_up_submitter(uid_t uid) {
 // Streams the message from `in` (starting with `head`, bytes already read) into `out`,
 // normalising line endings, cleaning up the header section and passing the result through
 // `seven_bit` (the 7-bit downgrade: a look in its first pass, the conversion in its second).
-// Returns the bytes written.
+// Returns the bytes written. EX_DATAERR when the message breaks a limit sendmail applies (it
+// was submitted under other limits, or not through sendmail): its content is never cut.
+// `cleaned_header`: the header section as cleaned up by the first pass, reused by the second
+// (the addresses are not rewritten twice, and the header is the same in both).
 Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
-                                   std::uint64_t limit, MimeDowngrade& seven_bit) {
+                                   std::uint64_t limit, MimeDowngrade& seven_bit,
+                                   std::optional<std::string>& cleaned_header) {
     MessageNormalizer normalizer({});
     std::string pending, outbuf, normalized;
-    std::uint64_t written = 0;
+    std::uint64_t taken = 0, written = 0;  // normalised bytes in, bytes out
     bool headers_done = false;
     auto flush = [&](bool force) -> Status {
         if (seven_bit.error()) return *seven_bit.error();
         if (outbuf.size() < kChunk && !force) return ok_status();
         written += outbuf.size();
-        if (written > limit)
-            return Error{EX_DATAERR,
-                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
         Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
         outbuf.clear();
         return st;
     };
-    auto finish_headers = [&] {
+    // Measured as sendmail measures it: the message as submitted, before the fields that
+    // pickup adds, so what sendmail took is never refused here for those.
+    auto feed = [&](std::string_view bytes) -> Status {
+        normalized.clear();
+        std::string& to = headers_done ? normalized : pending;
+        size_t before = to.size();
+        normalizer.feed(bytes, to);
+        taken += to.size() - before;
+        if (taken > limit)
+            return Error{EX_DATAERR,
+                         fmt::format("message larger than max_message_size ({} bytes)", limit)};
+        if (headers_done) seven_bit.feed(normalized, outbuf);
+        return ok_status();
+    };
+    // The header section, once complete: cleaned up, then the body so far. Never cut.
+    auto take_headers = [&](bool at_end) -> Status {
+        auto section = HeaderBlock::section_size(pending);
+        if ((section ? *section : pending.size()) > kHeaderSectionLimit)
+            return Error{EX_DATAERR, fmt::format("header section larger than {} KiB",
+                                                 kHeaderSectionLimit / 1024)};
+        if (!section && !at_end) return ok_status();
         size_t body_offset = 0;
         std::string_view text(pending);
         HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
         std::string_view body = text.substr(body_offset);
-        clean_up_headers(headers, ctx);
-        seven_bit.feed(headers.serialize(headers.had_separator() || !body.empty()), outbuf);
+        if (!cleaned_header) {
+            clean_up_headers(headers, ctx);
+            cleaned_header = headers.serialize(headers.had_separator() || !body.empty());
+        }
+        seven_bit.feed(*cleaned_header, outbuf);
         seven_bit.feed(body, outbuf);
         pending.clear();
         headers_done = true;
-    };
-    auto normalize = [&](std::string_view chunk) {
-        if (!headers_done) return normalizer.feed(chunk, pending);
-        normalized.clear();
-        normalizer.feed(chunk, normalized);
-        seven_bit.feed(normalized, outbuf);
+        return ok_status();
     };
     std::string chunk = std::move(head);
     for (;;) {
-        normalize(chunk);
-        if (!headers_done &&
-            (HeaderBlock::complete(pending) || pending.size() > kHeaderSectionLimit))
-            finish_headers();
+        if (Status st = feed(chunk); !st) return st.error();
+        if (!headers_done)
+            if (Status st = take_headers(false); !st) return st.error();
         if (Status st = flush(false); !st) return st.error();
         chunk.resize(kChunk);
         ssize_t n;
@@ -115,8 +136,8 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
     normalizer.finish(headers_done ? normalized : pending);
     if (headers_done)
         seven_bit.feed(normalized, outbuf);
-    else
-        finish_headers();
+    else if (Status st = take_headers(true); !st)
+        return st.error();
     seven_bit.finish(outbuf);
     if (Status st = flush(true); !st) return st.error();
     return written;
@@ -129,7 +150,9 @@ Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t 
                                         int out, const CleanupContext& ctx, std::uint64_t limit,
                                         std::optional<Unsendable>& unsendable) {
     MimeDowngrade seven_bit;
-    auto size = copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit);
+    std::optional<std::string> cleaned_header;
+    auto size =
+        copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit, cleaned_header);
     if (!size) return size;
     unsendable = seven_bit.unsendable();
     if (!seven_bit.needs_conversion()) return size;
@@ -138,9 +161,15 @@ Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t 
         return Error{EX_IOERR, fmt::format("cannot rewrite data/{} as 7-bit: {}", ctx.queue_id,
                                            errno_text(errno))};
     seven_bit.start_conversion();
-    // The size limit was checked in the first pass; the conversion may add a third.
-    return copy_content(in, head.substr(content_offset), out, ctx,
-                        std::numeric_limits<std::uint64_t>::max(), seven_bit);
+    return copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit,
+                        cleaned_header);
+}
+
+std::string budget_text(const RewriteBudget& budget) {
+    return fmt::format(
+        "rewriting its addresses took more than {} s of CPU (too many recipients for the "
+        "alias map's rules); send it to fewer recipients at once",
+        budget.limit().count() / 1000);
 }
 
 }  // namespace
@@ -148,13 +177,22 @@ Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t 
 PickupResult Pickup::prepare(const std::string& name) const {
     using Kind = PickupResult::Kind;
     const Maildrop& maildrop = spool_.maildrop();
+    using State = MaildropEntry::State;
+    MaildropEntry file = maildrop.open(name);
+    // Refused for good: kept for the admin, and the submitter hears of it (sendmail told them
+    // "queued"): never only a file in corrupt/ and a log line.
     auto quarantine = [&](std::string why) {
         Status st = maildrop.quarantine(name);
         if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
-        return PickupResult{Kind::quarantined, std::move(why), {}};
+        PickupResult r{Kind::quarantined, why, {}};
+        RefusedSubmission refused{name, look_up_submitter(file.owner).name, file.owner, why};
+        auto notice = queue_refusal_notice(spool_, config_, rewriter_, refused, now_seconds());
+        if (notice)
+            r.notice = *notice;
+        else
+            r.detail += "; cannot queue the notice to the submitter: " + notice.error().message;
+        return r;
     };
-    using State = MaildropEntry::State;
-    MaildropEntry file = maildrop.open(name);
     switch (file.state) {
         case State::complete:
             break;
@@ -180,6 +218,16 @@ PickupResult Pickup::prepare(const std::string& name) const {
     }
     if (static_cast<std::uint64_t>(file.size) > config_.max_message_size + kMaildropHeaderLimit)
         return quarantine("larger than max_message_size");
+    // The copy must leave half the reserve: the rest of it is for envelope updates and bounces,
+    // which must never fail for want of room (a retry after a lost update duplicates mail).
+    if (std::uint64_t free = spool_.free_bytes(),
+        need = config_.spool_reserve() / 2 + static_cast<std::uint64_t>(file.size);
+        free < need)
+        return {Kind::no_room,
+                fmt::format("the spool's file system has {} KiB free; taking this submission "
+                            "needs {} KiB (half of queue_minfree, plus its size)",
+                            free / 1024, need / 1024),
+                {}};
 
     // Read until the envelope header is complete.
     std::string head;
@@ -201,6 +249,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     auto md = parse_maildrop_header(head, &content_offset);
     if (!md) return quarantine(md.error().message);
 
+    RewriteBudget budget;  // this thread's CPU time, from here
     Submitter who = look_up_submitter(file.owner);
     Envelope env;
     env.id = name;
@@ -209,24 +258,30 @@ PickupResult Pickup::prepare(const std::string& name) const {
     env.submitter_name = who.name;
     // A rewriting problem (an alias loop...) is logged; the address concerned went to its
     // fallback (address_rewriter.hpp), so the message goes on.
-    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name);
+    Rewritten sender = rewriter_.sender(md->sender ? *md->sender : who.name, nullptr, &budget);
     if (!sender.problem.empty()) log_warning("{}: sender: {}", name, sender.problem);
     env.sender = sender.addresses.front();
     const std::string submitted_sender = md->sender ? *md->sender : who.name;
     if (submitted_sender != env.sender) env.sender_original = submitted_sender;
     env.dsn = md->dsn;
     if (md->queue_only) env.next_attempt = env.arrival + config_.retry_min.count();
+    std::unordered_set<std::string> seen;  // lowercased; a linear search was quadratic
+    size_t problems = 0;
     for (const auto& r : md->recipients) {
-        Rewritten to = rewriter_.recipient(r);
-        if (!to.problem.empty()) log_warning("{}: to=<{}>: {}", name, one_line(r), to.problem);
+        if (budget.spent()) break;
+        Rewritten to = rewriter_.recipient(r, nullptr, &budget);
+        // A few lines tell the admin what went wrong; 10,000 would only bury the log.
+        if (!to.problem.empty() && ++problems <= kLoggedProblems)
+            log_warning("{}: to=<{}>: {}{}", name, one_line(r), to.problem,
+                        problems == kLoggedProblems ? " (more like this are not logged)" : "");
         // One RCPT per address: root and www-data that both alias to the admin send one copy.
         // The first recipient that led to it stays its original (orig_to=, bounces).
-        for (auto& a : to.addresses) {
-            auto same = [&](const Recipient& x) { return iequals(x.address, a); };
-            if (std::none_of(env.recipients.begin(), env.recipients.end(), same))
+        for (auto& a : to.addresses)
+            if (seen.insert(to_lower(a)).second)
                 env.recipients.push_back({std::move(a), r, RecipientState::pending, ""});
-        }
     }
+    // Refused, not sent to the fallback addresses: the cost is the message's, not the map's.
+    if (budget.spent()) return quarantine(budget_text(budget));
     if (!env.sender.empty() && !is_valid_envelope_address(env.sender))
         return quarantine("sender is not a valid address after rewriting");
     for (const auto& r : env.recipients)
@@ -240,6 +295,8 @@ PickupResult Pickup::prepare(const std::string& name) const {
     ctx.full_name = !md->full_name.empty() ? md->full_name : (md->sender ? "" : who.gecos_name);
     ctx.arrival = env.arrival;
     ctx.rewriter = &rewriter_;
+    ctx.budget = &budget;
+    if (config_.received_header) ctx.submitter_uid = file.owner;
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};
@@ -251,6 +308,10 @@ PickupResult Pickup::prepare(const std::string& name) const {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
         if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
         return {Kind::failed, durable.error().message, {}};
+    }
+    if (budget.spent()) {
+        spool_.discard_content(name);
+        return quarantine(budget_text(budget));
     }
     env.size = *size;
     // Its own header cannot go on the wire without SMTPUTF8: it is bounced at its first

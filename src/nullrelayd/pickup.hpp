@@ -21,10 +21,14 @@ struct PickupResult {
         removed_abandoned,  // incomplete and unlocked: its writer gave up
         quarantined,        // failed validation: moved to corrupt/
         failed,             // could not be queued now (disk full...): left in maildrop/
+        no_room,            // the spool is below half its reserve: left in maildrop/
     };
     Kind kind = Kind::gone;
     std::string detail;
     Envelope envelope;
+    // quarantined: the notice to the submitter queued for it (due now), or "" when it could
+    // not be queued (the reason is in `detail`).
+    std::string notice;
 };
 
 class Pickup {

@@ -20,10 +20,10 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 Result<std::string> run_secret_command(const std::vector<std::string>& argv,
-                                       std::chrono::seconds timeout) {
+                                       std::chrono::seconds timeout, std::string_view what) {
     const std::string& program = argv.at(0);
     auto fail = [&](const std::string& why) {
-        return Error{EX_TEMPFAIL, fmt::format("password_command {}: {}", program, why)};
+        return Error{EX_TEMPFAIL, fmt::format("{} {}: {}", what, program, why)};
     };
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return fail(errno_text(errno));
@@ -36,7 +36,7 @@ Result<std::string> run_secret_command(const std::vector<std::string>& argv,
                             .stdout_fd = out_w.get(),
                             .stderr_fd = err_w.get(),
                             .own_process_group = true});
-    if (!pid) return Error{EX_TEMPFAIL, "password_command: " + pid.error().message};
+    if (!pid) return Error{EX_TEMPFAIL, fmt::format("{}: {}", what, pid.error().message)};
     out_w.reset();
     err_w.reset();
 

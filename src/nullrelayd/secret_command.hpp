@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/result.hpp"
@@ -18,8 +19,10 @@ inline constexpr size_t kSecretCommandOutputLimit = 64 * 1024;
 
 // The first line of the command's standard output, without its line end. Errors (cannot
 // start, timed out, killed, exit status not 0, empty first line, too much output) name the
-// program and are EX_TEMPFAIL: the mail stays queued and the command runs again later.
+// key (`what`: password_command, oauth2_client_secret_command) and the program, and are
+// EX_TEMPFAIL: the mail stays queued and the command runs again later.
 Result<std::string> run_secret_command(const std::vector<std::string>& argv,
-                                       std::chrono::seconds timeout = kSecretCommandTimeout);
+                                       std::chrono::seconds timeout = kSecretCommandTimeout,
+                                       std::string_view what = "password_command");
 
 }  // namespace nullrelay

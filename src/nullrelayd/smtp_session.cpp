@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "mail/base64.hpp"
 #include "nullrelayd/curl_options.hpp"
 #include "nullrelayd/secret_command.hpp"
 #include "util/log.hpp"
@@ -164,6 +165,14 @@ int SmtpSession::on_progress(void* p, long long, long long, long long, long long
 
 std::string SmtpSession::apply_secret() {
     if (!credentials_.configured()) return "";
+    if (credentials_.oauth2) {
+        auto token = credentials_.oauth2->access_token();
+        if (!token) return token.error().message;
+        // A new token is a new connection: libcurl matches connections by their credentials.
+        bearer_ = std::move(*token);
+        curl_easy_setopt(handle_, CURLOPT_XOAUTH2_BEARER, bearer_.c_str());
+        return "";
+    }
     const std::string* secret = &credentials_.password;
     if (!credentials_.command.empty()) {
         auto now = std::chrono::steady_clock::now();
@@ -236,6 +245,9 @@ SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_PORT, &port);
     // host[ip]:port once connected (Postfix's form); host:port when no address was reached.
     if (ip && *ip) a.relay = fmt::format("{}[{}]:{}", host_.host, ip, port ? port : host_.port);
+    // A token that worked once deserves a new one when it is refused later (oauth2_tokens.hpp).
+    if (credentials_.oauth2 && transcript_.saw_auth_success())
+        credentials_.oauth2->accepted(bearer_);
     a.exchanges = transcript_.exchanges();
     a.transcript = transcript_.redacted();
     if (SmtpCapabilities offered = capabilities_from(a.exchanges); offered.known) {
@@ -325,6 +337,45 @@ SmtpAttempt SmtpSession::send(const OutgoingMessage& m) {
                  a.exchanges.empty() ? a.error : one_line(a.exchanges.front().reply));
         a = perform(m, true, code);
     }
+    if (!a.completed && credentials_.oauth2 && !(abort_flag_ && abort_flag_->load()))
+        a = retry_refused_token(m, std::move(a), code);
+    return a;
+}
+
+namespace {
+
+// The reply that refused our AUTH: 535, or a 334 challenge where 235 was due (Gmail sends its
+// error as a base64 JSON challenge; libcurl gives up on it).
+const SmtpExchange* refused_auth(const SmtpAttempt& a) {
+    for (const auto& e : a.exchanges)
+        if (e.command.starts_with("AUTH ") && (e.code == 535 || e.code == 334)) return &e;
+    return nullptr;
+}
+
+// What the smarthost said, for mailq: a 334 challenge decoded.
+std::string refusal_text(const SmtpExchange& e) {
+    if (e.code != 334) return e.reply;
+    auto said = base64_decode(trim(std::string_view(e.reply).substr(3)));
+    return said ? one_line(fmt::format("334 {}", *said)) : e.reply;
+}
+
+}  // namespace
+
+SmtpAttempt SmtpSession::retry_refused_token(const OutgoingMessage& m, SmtpAttempt a, int& code) {
+    const SmtpExchange* auth = refused_auth(a);
+    if (!auth) return a;
+    std::string what = "the smarthost refused the OAuth2 access token";
+    if (credentials_.oauth2->refused(bearer_)) {
+        log_info("{}: {} ({}); trying once more with a new one", a.relay, what,
+                 refusal_text(*auth));
+        a = perform(m, true, code);
+        auth = refused_auth(a);
+        if (!auth) return a;  // delivered, or another failure that speaks for itself
+        what = "the smarthost refused a new OAuth2 access token too";
+    }
+    // decide_outcome() adds the last reply when it is an error: say it only when it will not.
+    const bool said_later = auth == &a.exchanges.back() && auth->code >= 400;
+    a.error = said_later ? what : fmt::format("{}: {}", what, refusal_text(*auth));
     return a;
 }
 

@@ -57,8 +57,13 @@ class SmtpSession final : public Transport {
     // Shuts the cached connection's socket down so that closing it cannot block.
     void cut_connection();
     // Puts the password or bearer token on the handle; with password_command, runs it when
-    // there is no secret yet or the last one is older than max_connection_age. "" or an error.
+    // there is no secret yet or the last one is older than max_connection_age; with
+    // oauth2_grant, takes the current access token. "" or an error.
     std::string apply_secret();
+    // After a failed attempt with the built-in OAuth2 client: when the smarthost refused the
+    // access token (535, or a 334 challenge), one more attempt with a new token, and a
+    // reason that says so.
+    SmtpAttempt retry_refused_token(const OutgoingMessage& message, SmtpAttempt attempt, int& code);
 
     static int on_debug(CURL*, int type, char* data, size_t size, void* self);
     static size_t on_read(char* buffer, size_t size, size_t count, void* self);
@@ -84,6 +89,8 @@ class SmtpSession final : public Transport {
     // password_command's last answer; cleared after any failed attempt (a refused token too).
     std::string fetched_secret_;
     std::chrono::steady_clock::time_point fetched_at_;
+    // The OAuth2 access token on the handle (oauth2_grant).
+    std::string bearer_;
 };
 
 }  // namespace nullrelay

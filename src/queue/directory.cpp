@@ -1,6 +1,7 @@
 #include "queue/directory.hpp"
 
 #include <dirent.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,12 @@ std::vector<std::string> directory_names(int dirfd) {
     ::closedir(dir);
     std::sort(names.begin(), names.end());
     return names;
+}
+
+std::uint64_t free_bytes(int dirfd) {
+    struct statvfs st;
+    if (::fstatvfs(dirfd, &st) != 0) return UINT64_MAX;
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 }  // namespace nullrelay

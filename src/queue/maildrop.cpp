@@ -56,6 +56,17 @@ Result<MaildropWriter> MaildropWriter::create(const SpoolLayout& layout) {
     return Error{EX_TEMPFAIL, "cannot find a free queue id in the mail spool"};
 }
 
+Status MaildropWriter::ensure_room(std::uint64_t reserve) const {
+    // Threat: one user filling the file system stops everyone's mail, the daemon's envelope
+    // updates and bounces with it. Below the reserve only the daemon writes.
+    if (std::uint64_t free = free_bytes(dir_.get()); free < reserve)
+        return Error{EX_TEMPFAIL,
+                     fmt::format("the mail spool's file system has {} KiB free, less than the "
+                                 "{} KiB it keeps in reserve (queue_minfree); try again later",
+                                 free / 1024, reserve / 1024)};
+    return ok_status();
+}
+
 MaildropWriter::~MaildropWriter() {
     if (fd_.valid() && !committed_) abandon();
 }
@@ -72,14 +83,21 @@ Status MaildropWriter::commit() {
     if (Status st = fsync_fd(fd_.get(), "the spool file"); !st) return st;
     if (Status st = fsync_fd(dir_.get(), "the spool directory"); !st) return st;
     committed_ = true;
+    // Durable: the daemon may take it now. The lock goes before the close, whose inotify event
+    // wakes the daemon (the kernel reports a close before it releases the file's locks).
+    ::flock(fd_.get(), LOCK_UN);
+    fd_.reset();
     return ok_status();
 }
 
 void MaildropWriter::abandon() {
     if (!fd_.valid()) return;
     // Without the group we cannot unlink; an empty, unmarked, unlocked file is the daemon's
-    // signal to delete it. Emptying it also frees the space at once on a full disk.
-    if (::ftruncate(fd_.get(), 0) != 0) { /* the daemon removes it all the same */
+    // signal to delete it. The mark goes first: a commit whose fsync failed may have set it,
+    // and nothing of this file may be taken for a message. Emptying it also frees the space at
+    // once on a full disk.
+    if (::fchmod(fd_.get(), kWritingMode) != 0 || ::ftruncate(fd_.get(), 0) != 0) {
+        // The lock still says "not complete" until we exit; the daemon removes it then.
     }
     fd_.reset();
 }
@@ -108,6 +126,9 @@ MaildropEntry Maildrop::open(const std::string& name) const {
     auto hostile = [&](std::string why) {
         e.state = State::hostile;
         e.problem = std::move(why);
+        // Whose it is, for the notice that it was refused (the link itself, not its target).
+        struct stat st;
+        if (::fstatat(dir_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) e.owner = st.st_uid;
         return std::move(e);
     };
     if (!is_valid_queue_id(name)) return hostile("file name is not a queue id");
@@ -132,12 +153,14 @@ MaildropEntry Maildrop::open(const std::string& name) const {
     if (st.st_nlink != 1) return hostile("more than one link");
     e.size = st.st_size;
 
+    // Its writer holds a lock while it lives: a file is complete only once it is marked AND
+    // the lock is free (the mark comes before the fsyncs that make it durable, and a failed
+    // commit takes it back). Unmarked with a free lock: the writer gave up.
+    if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
+        e.state = State::being_written;
+        return e;
+    }
     if (!marked_complete(st)) {
-        // Incomplete. Its writer holds a lock while it lives; a free lock means it gave up.
-        if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
-            e.state = State::being_written;
-            return e;
-        }
         ::unlinkat(dir_.get(), name.c_str(), 0);
         e.state = State::abandoned;
         e.was_empty = st.st_size == 0;

@@ -3,14 +3,18 @@
 // removes anything in maildrop/ or corrupt/.
 //
 // The protocol: the writer creates its file with O_EXCL, mode 0640, and holds an exclusive
-// flock on it for as long as it lives. The file is complete once its owner-execute bit is set
-// (fchmod after the last write) and it has been fsynced with its directory; only then may
-// sendmail exit 0. A file without that bit whose lock is free was abandoned (an error, a
-// kill -9): the daemon removes it. The file's content is maildrop_format.hpp's.
+// flock on it until it is done with it. To commit, it sets the owner-execute bit (fchmod after
+// the last write), fsyncs the file and the directory, and only then releases the lock; only
+// then may sendmail exit 0. If an fsync fails it takes the mark back and empties the file. The
+// daemon takes a file only when it is marked AND its lock is free; one unmarked with a free
+// lock was abandoned (an error, a kill -9) and is removed. A marked file whose writer died
+// before its fsyncs ended is taken (the caller saw a failure and may submit again: at worst a
+// duplicate, never a loss). The file's content is maildrop_format.hpp's.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -34,9 +38,12 @@ class MaildropWriter {
     ~MaildropWriter();  // abandons the file unless committed
 
     const std::string& id() const { return id_; }
+    // EX_TEMPFAIL when the spool's file system has less than `reserve` bytes free
+    // (queue_minfree): below it, only the daemon writes.
+    Status ensure_room(std::uint64_t reserve) const;
     Status write(std::string_view data);
-    // Marks the file complete and makes it durable. Only after this returns ok may
-    // sendmail exit 0.
+    // Marks the file complete, makes it durable and lets it go (the lock is released and the
+    // file closed). Only after this returns ok may sendmail exit 0.
     Status commit();
     // Empties the file and gives it up; the daemon removes it.
     void abandon();
@@ -54,7 +61,7 @@ class MaildropWriter {
 struct MaildropEntry {
     enum class State {
         complete,       // marked complete, a regular file with one link: `fd` reads it
-        being_written,  // not marked, and its writer still holds the lock: wait for it
+        being_written,  // its writer still holds the lock (marked or not): wait for it
         abandoned,      // not marked and nobody writes it: removed now
         gone,           // not there (any more)
         hostile,        // a link, a FIFO, a hard link, a name that is not a queue id...:
@@ -63,8 +70,8 @@ struct MaildropEntry {
     };
     State state = State::gone;
     std::string problem;
-    UniqueFd fd;                // complete: open for reading, at offset 0
-    uid_t owner = 0;            // complete: who submitted it (the kernel's word, not the file's)
+    UniqueFd fd;      // complete: open for reading, at offset 0
+    uid_t owner = 0;  // complete, hostile: who owns it (the kernel's word, not the file's)
     std::time_t completed = 0;  // complete: its ctime, set by the kernel when it was marked
     off_t size = 0;
     bool was_empty = false;  // abandoned: nothing had been written (sendmail -bp, -q, -bs)

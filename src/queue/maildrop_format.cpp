@@ -18,6 +18,11 @@ bool clean_field(std::string_view s) {
 }  // namespace
 
 Result<std::string> format_maildrop_header(const MaildropEnvelope& e) {
+    // Every limit the reader applies, applied here first: sendmail must refuse what pickup
+    // would refuse, not say "queued" (docs/queue.md, invariants).
+    if (e.recipients.size() > kMaxRecipients)
+        return Error{EX_DATAERR, fmt::format("too many recipients: {} (the limit is {})",
+                                             e.recipients.size(), kMaxRecipients)};
     std::string out(kMaildropSignature);
     out += '\n';
     if (e.sender) {
@@ -49,6 +54,11 @@ Result<std::string> format_maildrop_header(const MaildropEnvelope& e) {
         out += fmt::format("rcpt {}\n", r);
     }
     out += "content\n";
+    if (out.size() > kMaildropHeaderLimit)
+        return Error{EX_DATAERR,
+                     fmt::format("the envelope (sender, recipients, options) takes {} bytes; the "
+                                 "limit is {}: send to fewer recipients at once",
+                                 out.size(), kMaildropHeaderLimit)};
     return out;
 }
 

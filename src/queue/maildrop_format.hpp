@@ -26,7 +26,8 @@ struct MaildropEnvelope {
     bool operator==(const MaildropEnvelope&) const = default;
 };
 
-// The header up to and including the "content" line that precedes the message bytes.
+// The header up to and including the "content" line that precedes the message bytes. Refuses
+// (EX_DATAERR) whatever parse_maildrop_header would refuse, limits included.
 Result<std::string> format_maildrop_header(const MaildropEnvelope& envelope);
 
 // Parses the header at the start of `data`; sets *content_offset to the first message byte.

@@ -72,6 +72,10 @@ Result<Spool> Spool::open(const std::string& root) {
     if (!maildrop) return maildrop.error();
     auto corrupt = open(SpoolDir::corrupt);
     if (!corrupt) return corrupt.error();
+    s.corrupt_.reset(::dup(corrupt->get()));
+    if (!s.corrupt_.valid())
+        return Error{EX_OSERR, fmt::format("cannot open {}: {}", s.layout_.path(SpoolDir::corrupt),
+                                           errno_text(errno))};
     s.maildrop_ =
         Maildrop(s.layout_.path(SpoolDir::maildrop), std::move(*maildrop), std::move(*corrupt));
     return s;
@@ -87,6 +91,10 @@ int Spool::place_fd(Place place) const {
             return failed_.get();
     }
     return queue_.get();
+}
+
+std::uint64_t Spool::free_bytes() const {
+    return nullrelay::free_bytes(data_.get());
 }
 
 std::vector<std::string> Spool::list(Place place) const {
@@ -189,9 +197,29 @@ void Spool::discard_content(const std::string& id) {
 
 Result<UniqueFd> Spool::open_content(const std::string& id) const {
     UniqueFd fd(::openat(data_.get(), id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd.valid())
-        return Error{EX_IOERR, fmt::format("cannot open data/{}: {}", id, errno_text(errno))};
+    if (!fd.valid()) {
+        int err = errno;
+        int code = err == ENOENT                                                     ? EX_NOINPUT
+                   : err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR ? EX_TEMPFAIL
+                                                                                     : EX_IOERR;
+        return Error{code, fmt::format("cannot open data/{}: {}", id, errno_text(err))};
+    }
     return fd;
+}
+
+Status Spool::quarantine(Place place, const std::string& id) {
+    const std::string envelope = id + ".envelope", content = id + ".data";
+    if (::renameat(place_fd(place), id.c_str(), corrupt_.get(), envelope.c_str()) != 0 &&
+        errno != ENOENT)
+        return Error{EX_IOERR, fmt::format("cannot move {}/{} to corrupt/: {}", to_string(place),
+                                           id, errno_text(errno))};
+    if (::renameat(data_.get(), id.c_str(), corrupt_.get(), content.c_str()) != 0 &&
+        errno != ENOENT)
+        return Error{EX_IOERR,
+                     fmt::format("cannot move data/{} to corrupt/: {}", id, errno_text(errno))};
+    if (Status st = fsync_fd(corrupt_.get(), "corrupt directory"); !st) return st;
+    if (Status st = fsync_fd(place_fd(place), to_string(place)); !st) return st;
+    return sync_content_dir();
 }
 
 Result<std::string> Spool::enqueue(Envelope envelope, std::string_view content) {

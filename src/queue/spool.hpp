@@ -40,6 +40,9 @@ class Spool {
     const SpoolLayout& layout() const { return layout_; }
     const Maildrop& maildrop() const { return maildrop_; }
 
+    // Bytes free on the spool's file system (for the queue_minfree reserve).
+    std::uint64_t free_bytes() const;
+
     // Ids in one place, oldest first. Names that are not queue ids are ignored.
     std::vector<std::string> list(Place place) const;
     bool exists(Place place, const std::string& id) const;
@@ -62,7 +65,13 @@ class Spool {
     Status retire(const std::string& id);
     void purge_retired(const std::string& id);
 
-    // Content: created during pickup, then read for delivery.
+    // Moves a queued message that can never be delivered (its envelope does not parse, its
+    // content is gone) aside for the admin: queue/<id> to corrupt/<id>.envelope, data/<id> to
+    // corrupt/<id>.data, whichever exist. Never deleted.
+    Status quarantine(Place place, const std::string& id);
+
+    // Content: created during pickup, then read for delivery. open_content fails with
+    // EX_NOINPUT when the file is gone, EX_TEMPFAIL when the error may pass (EMFILE, ENOMEM).
     Result<UniqueFd> create_content(const std::string& id);
     Status sync_content_dir();
     // Removes a data file that never got an envelope (a pickup that failed half way).
@@ -87,7 +96,7 @@ class Spool {
 
     SpoolLayout layout_{""};
     Maildrop maildrop_;
-    UniqueFd data_, queue_, hold_, failed_;
+    UniqueFd data_, queue_, hold_, failed_, corrupt_;
 };
 
 }  // namespace nullrelay

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,7 +40,6 @@ using namespace nullrelay;
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kHeaderSectionLimit = 1024 * 1024;
 
 [[noreturn]] void fatal(const Error& e) {
     std::fprintf(stderr, "sendmail: %s\n", e.message.c_str());
@@ -68,13 +68,10 @@ Status extract_recipients(std::string_view header_text, std::vector<std::string>
 }
 
 std::vector<std::string> without_duplicates(const std::vector<std::string>& in) {
-    std::vector<std::string> out, seen;
-    for (const auto& a : in) {
-        std::string key = to_lower(a);
-        if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-        seen.push_back(key);
-        out.push_back(a);
-    }
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;  // a linear search was quadratic in a long To:
+    for (const auto& a : in)
+        if (seen.insert(to_lower(a)).second) out.push_back(a);
     return out;
 }
 
@@ -144,8 +141,15 @@ Status read_message(const SendmailArgs& args, std::vector<std::string> recipient
     };
     auto flush = [&](bool force) -> Status {
         if (!envelope_written) {
-            if (!force && !HeaderBlock::complete(pending) && pending.size() < kHeaderSectionLimit)
-                return ok_status();
+            // Pickup never cuts a header section (a Bcc: after the cut would go out), so one
+            // over the limit is refused here, before anything is queued. A message that ends
+            // without a blank line is all header.
+            auto section = HeaderBlock::section_size(pending);
+            if ((section ? *section : pending.size()) > kHeaderSectionLimit)
+                return Error{EX_DATAERR,
+                             fmt::format("the message's header section is larger than {} KiB",
+                                         kHeaderSectionLimit / 1024)};
+            if (!force && !section) return ok_status();
             if (Status st = write_envelope(); !st) return st;
         }
         if (pending.size() < kReadChunk && !force) return ok_status();
@@ -252,7 +256,8 @@ int main(int argc, char** argv) {
             {EX_USAGE, "no recipients given (name them, or use -t to read them from the message)"});
 
     // 7. Read the message into the file, then make it durable. Exit 0 only after that.
-    Status written = read_message(*args, args->recipients, *file, config->max_message_size);
+    Status written = file->ensure_room(config->spool_reserve());
+    if (written) written = read_message(*args, args->recipients, *file, config->max_message_size);
     if (written) written = file->commit();
     if (!written) {
         file->abandon();  // frees the space now (a full disk), leaves nothing to send

@@ -1,6 +1,7 @@
 #include "util/durable_io.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +70,34 @@ Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_v
     return st;
 }
 
+Status replace_file_durably(const std::string& path, std::string_view content, int mode) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+    auto dirfd = open_dir(dir);
+    if (!dirfd) return dirfd.error();
+    const std::string tmp = "." + name + ".tmp";
+    // A leftover temporary file would keep its old mode through O_CREAT: start afresh.
+    ::unlinkat(dirfd->get(), tmp.c_str(), 0);
+    if (Status st = replace_file_unsynced(dirfd->get(), tmp, name, content, mode); !st)
+        return Error{st.error().exit_code, fmt::format("{} (in {})", st.error().message, dir)};
+    return fsync_fd(dirfd->get(), dir);
+}
+
+Result<UniqueFd> lock_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid()) {
+        int err = errno;
+        return Error{EX_CANTCREAT, fmt::format("cannot open {}: {}", path, errno_text(err))};
+    }
+    while (::flock(fd.get(), LOCK_EX) != 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        return Error{EX_IOERR, fmt::format("cannot lock {}: {}", path, errno_text(err))};
+    }
+    return fd;
+}
+
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit) {
     UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) {
@@ -76,10 +105,14 @@ Result<std::string> read_small_file(int dirfd, const std::string& name, size_t l
         return Error{err == ENOENT ? EX_NOINPUT : EX_IOERR,
                      fmt::format("cannot open {}: {}", name, errno_text(err))};
     }
+    return read_open_file(fd.get(), name, limit);
+}
+
+Result<std::string> read_open_file(int fd, const std::string& name, size_t limit) {
     std::string out;
     char buf[8192];
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             int err = errno;

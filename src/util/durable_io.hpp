@@ -25,7 +25,18 @@ Result<UniqueFd> open_dir(const std::string& path);
 Status replace_file_unsynced(int dirfd, std::string_view tmp_name, std::string_view final_name,
                              std::string_view content, int mode);
 
+// Replaces the file at `path` for good: content goes to a temporary file beside it (created
+// anew with `mode`), which is fsynced and renamed over it, then the directory is fsynced. For
+// files outside the spool that must never be half written (the OAuth2 refresh token).
+Status replace_file_durably(const std::string& path, std::string_view content, int mode);
+
+// An exclusive flock(2) on `path` (created with mode 0600 if missing), held until the
+// descriptor closes; waits for another holder. For state outside the spool.
+Result<UniqueFd> lock_file(const std::string& path);
+
 // Reads a whole (small) file; errors name the path.
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit);
+// The same from a file already open (and checked): what is read is what was checked.
+Result<std::string> read_open_file(int fd, const std::string& name, size_t limit);
 
 }  // namespace nullrelay

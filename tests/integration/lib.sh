@@ -122,6 +122,7 @@ write_config() {
         "retry_max = 2s"
         "connect_timeout = 5s"
         "response_timeout = 10s"
+        "queue_minfree = 1M"  # the default (2 x max_message_size) would depend on /tmp's room
     )
     {
         for line in "$@"; do echo "$line"; done

@@ -51,3 +51,8 @@ grep -q "to=<denied@example.net>.*status=deferred (.*Login denied.*535" "$T/daem
 grep -q "wrong-secret-password\|d3JvbmctbZWNyZXQ\|d3Jvbmctc2VjcmV0LXBhc3N3b3Jk" "$T/daemon.log" && fail "rejected password in the log"
 no_secrets
 pass "AUTH LOGIN and a rejected password: nothing secret in the log"
+
+# Issue 16, item 4: nor in a core file: the running daemon cannot dump core.
+grep -Eq '^Max core file size +0 +0 ' "/proc/$DAEMON_PID/limits" ||
+    fail "the daemon may dump core: $(grep -i core "/proc/$DAEMON_PID/limits")"
+pass "no core dump can hold the secret (core size 0, not dumpable)"

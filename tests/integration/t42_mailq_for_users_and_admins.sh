@@ -29,6 +29,7 @@ write_config "retry_min = 1h" "retry_max = 1h"
 printf 'Subject: secret root report\n\nroot only\n' | sendmail -i ops@example.net
 printf 'Subject: another\n\nx\n' | sendmail -i admin@example.net
 printf 'Subject: from nobody\n\nhello\n' | sendmail -i friend@example.net
+ls -la "$SPOOL/maildrop" >"$T/maildrop.ls"
 mine=$(ls "$SPOOL/maildrop" | sort | tail -1)
 chown 65534 "$SPOOL/maildrop/$mine"
 start_daemon
@@ -36,7 +37,7 @@ wait_until 10 deferred_in_queue 3 || fail "not deferred: $(nullrelay queue)"
 assert_eq "$(stat -c %a "$SPOOL/control")" 666 "control socket mode"
 
 listing=$(as_nobody "$T/bin/mailq" -C "$CONF") || fail "mailq as nobody exit $?"
-echo "$listing" | grep -q "^$mine .* nobody@example.org$" || fail "own message not listed: $listing"
+echo "$listing" | grep -q "^$mine .* nobody@example.org$" || fail "own message $mine not listed (maildrop was: $(cat "$T/maildrop.ls")): $listing"
 echo "$listing" | grep -q "friend@example.net" || fail "own recipient not listed: $listing"
 echo "$listing" | grep -Eq "ops@|admin@|root@" && fail "root's envelopes shown to nobody: $listing"
 assert_eq "$(echo "$listing" | tail -1)" "-- 0 Kbytes in 1 Request." "nobody's summary"

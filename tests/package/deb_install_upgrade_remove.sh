@@ -71,6 +71,7 @@ assert_eq "$(mode_of /var/spool/nullrelay/maildrop)" "1770 nullrelay:nullrelay" 
 for d in data queue hold failed corrupt; do
     assert_eq "$(mode_of /var/spool/nullrelay/$d)" "700 nullrelay:nullrelay" "spool/$d"
 done
+assert_eq "$(mode_of /var/lib/nullrelay)" "700 nullrelay:nullrelay" "OAuth2 state directory"
 in_root dpkg-query -W -f='${Conffiles}\n' nullrelay | grep -q '/etc/nullrelay/nullrelay.conf' ||
     fail "nullrelay.conf is not a conffile"
 grep -q 'ExecStart=/usr/sbin/nullrelayd' "$R/lib/systemd/system/nullrelay.service" || fail "unit path"
@@ -144,6 +145,7 @@ in_root test -f /etc/nullrelay/nullrelay.conf || fail "remove deleted the config
 in_root dpkg --purge nullrelay >"$T/dpkg.log" 2>&1 || fail "purge: $(cat "$T/dpkg.log")"
 grep -q 'undelivered message' "$T/dpkg.log" || fail "purge did not say it kept the mail"
 in_root test ! -e /etc/nullrelay/nullrelay.conf || fail "purge left the configuration"
+in_root test ! -e /var/lib/nullrelay || fail "purge left the OAuth2 state"
 [ -n "$(find "$R/var/spool/nullrelay/maildrop" -type f)" ] || fail "purge deleted unsent mail"
 pass "remove, and purge keeping a spool with unsent mail"
 

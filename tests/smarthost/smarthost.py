@@ -20,10 +20,11 @@ import re
 import signal
 import ssl
 import sys
+import time
 import traceback
 from pathlib import Path
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, TLSSetupException, syntax
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword, TLSSetupException, syntax
 
 IDLE_REPLY = "421 4.4.2 idle timeout"
 KNOWN_STAGES = {"connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt",
@@ -205,6 +206,7 @@ class SmarthostSMTP(SMTP):
         self.tls_counted = False
         self.tls_version = None
         self.last_activity = 0.0
+        self.bearer = None  # the XOAUTH2 token accepted (--bearer-tokens)
         super().__init__(
             host,
             hostname=args.hostname,  # otherwise socket.getfqdn() on every connection
@@ -438,6 +440,7 @@ class SmarthostSMTP(SMTP):
                 "tls": self.tls_active(),
                 "tls_version": self.tls_version,
                 "auth_user": auth.login.decode("utf-8", "backslashreplace") if auth else None,
+                "auth_bearer": self.bearer,
             }, envelope.original_content)
             self.event(f"stored message {name}")
         if rule is not None and rule["action"] == "drop":
@@ -476,7 +479,31 @@ class SmarthostSMTP(SMTP):
         except Exception:
             await self.push("501 5.5.2 Can't decode XOAUTH2 response")
             return AuthResult(success=False, handled=True)
+        if self.host.args.bearer_tokens:
+            return await self._check_bearer(user, token)
         return self._authenticate("XOAUTH2", LoginPassword(user, token))
+
+    async def _check_bearer(self, user, token):
+        """--bearer-tokens: the token must be one the test OAuth2 provider lists as valid
+        (tests/oauth2/oauth2_server.py writes the file). A refusal is Microsoft's 535, or
+        with --xoauth2-challenge Gmail's: a 334 with a base64 JSON status, then 535."""
+        valid = read_json(self.host.args.bearer_tokens, {})
+        bearer = token.decode("ascii", "backslashreplace")
+        ok = user == self.host.args.user.encode() and valid.get(bearer, 0) > time.time()
+        # The transcript names the token by its number (at-N), not by its secret part.
+        self.event(f"AUTH XOAUTH2 as {user.decode('utf-8', 'backslashreplace')!r}: "
+                   f"{'ok' if ok else 'rejected'} (bearer {'-'.join(bearer.split('-')[:2])})")
+        if ok:
+            self.bearer = bearer
+            return AuthResult(success=True, handled=False, auth_data=LoginPassword(user, token))
+        if self.host.args.xoauth2_challenge:
+            status = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+            if await self.challenge_auth(json.dumps(status)) is MISSING:
+                return AuthResult(success=False, handled=True)  # it replied already
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.8 Username and Password not accepted")
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.3 Authentication unsuccessful")
 
     @syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg):
@@ -597,6 +624,11 @@ def parse_args(argv):
     p.add_argument("--password", default="secret")
     p.add_argument("--auth-mechs", default="PLAIN,LOGIN",
                    help="advertised mechanisms, in this order (PLAIN, LOGIN and XOAUTH2 work)")
+    p.add_argument("--bearer-tokens",
+                   help="XOAUTH2: accept only the tokens this file lists as valid (a JSON object "
+                        "token -> expiry time, written by tests/oauth2/oauth2_server.py)")
+    p.add_argument("--xoauth2-challenge", action="store_true",
+                   help="refuse a bearer as Gmail does: a 334 JSON challenge, then 535")
     p.add_argument("--client-ca", help="require a client certificate signed by this CA (PEM)")
     p.add_argument("--no-auth", action="store_true", help="no AUTH at all, MAIL needs none")
     p.add_argument("--no-starttls", action="store_true",

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -43,6 +44,13 @@ struct FakeDeliveryState : DeliveryState {
     void schedule(const std::string& id, std::int64_t when) override { scheduled[id] = when; }
     void unschedule(const std::string& id) override { scheduled.erase(id); }
     void pick_up() override { ++pickups; }
+    // The daemon's index of submitters, when a test gives one.
+    std::optional<std::map<std::uint32_t, std::vector<std::string>>> index;
+    std::optional<std::vector<std::string>> submitted_by(std::uint32_t uid) const override {
+        if (!index) return std::nullopt;
+        auto it = index->find(uid);
+        return it == index->end() ? std::vector<std::string>() : it->second;
+    }
     std::map<std::string, std::string> left;  // how messages left the queue
     std::string left_queue_as(const std::string& id) const override {
         auto it = left.find(id);

@@ -254,3 +254,30 @@ TEST_CASE("OfflineDeliveryState writes next_attempt, only to bring it forward",
     s.schedule(kUnknown, 0);
     CHECK(s.errors.size() == 1);
 }
+
+// Issue 16, item 2: every user's listing loaded every envelope before filtering by uid, so one
+// user's mailq cost the whole queue. With the daemon's index of submitters, a user's listing
+// looks only at the messages the index names for them.
+TEST_CASE("list: a user's listing looks only at the messages indexed as theirs",
+          "[queue_commands]") {
+    TempSpool t;
+    Spool spool = open_spool(t.root);
+    for (const char* id : {"0619A2B3C4D5E001", "0619A2B3C4D5E002"})
+        REQUIRE(spool.store(Place::queue, envelope(id, 1000, "ops@example.net")));
+    REQUIRE(spool.store(Place::hold, envelope("0619A2B3C4D5E003", 1000, "ops@example.net")));
+    FakeDeliveryState deliveries;
+    deliveries.index = {{{1000u, {"0619A2B3C4D5E003", "0619A2B3C4D5E001"}}}};
+    QueueCommands commands(spool, deliveries);
+    struct Listed : ReplySink {
+        std::vector<std::string> ids;
+        void message(const ListedMessage& m) override { ids.push_back(m.envelope.id); }
+        void problem(const Error&) override {}
+        void result(const Outcome&) override {}
+        void waiting(const std::string&) override {}
+        void content(UniqueFd) override {}
+    } mine, all;
+    commands.list({}, 1000u, mine);
+    CHECK(mine.ids == std::vector<std::string>{"0619A2B3C4D5E001", "0619A2B3C4D5E003"});
+    commands.list({}, std::nullopt, all);  // the admin's: the spool itself
+    CHECK(all.ids.size() == 3);
+}

@@ -155,3 +155,17 @@ TEST_CASE("parse_address_list survives garbage", "[address]") {
     CHECK(bad == 0);
     CHECK(total > 0);  // the loop did exercise the parser's output path
 }
+
+// Issue 16, item 6: a C1 control in -f reached mailq's output. Refused at submission, raw or
+// UTF-8 encoded; UTF-8 letters whose second byte is in 0x80-0x9F (U+0105: c4 85) pass.
+TEST_CASE("envelope_address_problem refuses C1 controls, not UTF-8 letters", "[address]") {
+    for (std::string bad : {"evil\x9b"
+                            "2J@example.org"s,
+                            "evil\xc2\x9b@example.org"s, "a@ex\x85mple.org"s}) {
+        INFO(bad);
+        CHECK(envelope_address_problem(bad) == "control character in address");
+    }
+    CHECK(
+        is_valid_envelope_address("\xc4\x85"
+                                  "ngstr\xc3\xb6m@example.org"));
+}

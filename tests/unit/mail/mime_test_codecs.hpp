@@ -36,7 +36,7 @@ inline std::string qp_decode(std::string_view s) {
     return out;
 }
 
-inline std::string base64_decode(std::string_view s) {
+inline std::string lenient_base64_decode(std::string_view s) {
     static const std::string alphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -78,7 +78,7 @@ inline std::string decode_words(std::string_view v) {
             char enc = word[q1 + 1];
             std::string_view payload = word.substr(q1 + 3, word.size() - q1 - 5);
             if (enc == 'B' || enc == 'b') {
-                text = base64_decode(payload);
+                text = lenient_base64_decode(payload);
             } else {
                 std::string p(payload);
                 for (char& c : p)

@@ -130,3 +130,22 @@ TEST_CASE("format_mailq details", "[mailq_format]") {
     CHECK(out.find("gone@x") == std::string::npos);
     CHECK(out.find("c@d") != std::string::npos);
 }
+
+// Issue 16, item 6: mailq printed a C1 byte taken from -f (and a smarthost's reply) as it was.
+TEST_CASE("mailq escapes control characters in senders, recipients and reasons", "[mailq_format]") {
+    ListedMessage m;
+    m.envelope.id = "0619A2B3C4D5E001";
+    m.envelope.sender =
+        "evil\x9b"
+        "2J@example.org";
+    m.envelope.attempts = 1;
+    m.envelope.recipients = {{"bob\x1b@example.net", "", RecipientState::pending,
+                              "451 \xc2\x9b"
+                              "1m later"}};
+    std::string out = format_mailq({m});
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find('\x9b') == std::string::npos);
+    CHECK_THAT(out, Catch::Contains("evil\\x9b2J@example.org"));
+    CHECK_THAT(out, Catch::Contains("bob\\x1b@example.net"));
+    CHECK_THAT(out, Catch::Contains("(451 \\xc2\\x9b1m later)"));
+}

@@ -132,6 +132,32 @@ TEST_CASE("control server: bad, oversized and excess requests", "[control_server
     CHECK_THAT(s.ask("nullrelay-control 1\naction list\n\n"), Catch::EndsWith("done 0 \n"));
 }
 
+// Issue 16, item 7: the limit was checked after appending a whole read, so a request that ended
+// within the read after the limit was taken (about twice the limit). A request one byte over
+// the limit, complete, is refused now.
+TEST_CASE("control server: a complete request one byte over the limit is refused",
+          "[control_server]") {
+    Server s;
+    const size_t limit = ::geteuid() == 0 ? 1024 * 1024 : 16 * 1024;  // admin or user
+    std::string request = "nullrelay-control 1\n";
+    request += std::string(limit + 1 - request.size() - 2, 'x') + "\n\n";
+    REQUIRE(request.size() == limit + 1);
+    UniqueFd fd = s.connect();
+    size_t sent = 0;
+    for (int i = 0; i < 10000 && sent < request.size(); ++i) {
+        ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) sent += static_cast<size_t>(n);
+        if (n < 0 && errno != EAGAIN) break;
+        s.server->handle();
+    }
+    REQUIRE(sent == request.size());
+    std::string reply = "\n";
+    std::vector<UniqueFd> fds;
+    s.pump(fd.get(), reply, fds);
+    CHECK(reply == "\ndone 64 request too long\n");
+}
+
 TEST_CASE("control server: flush --wait answers as attempts end", "[control_server]") {
     Server s;
     UniqueFd fd = s.connect();
@@ -201,4 +227,42 @@ TEST_CASE("control server: a long command goes in slices, every outcome reported
     CHECK_THAT(reply, Catch::EndsWith("done 0 \n"));
     CHECK(s.spool.list(Place::hold).empty());
     CHECK(s.spool.list(Place::queue).size() == n + 2);
+}
+
+// Issue 16, item 2: a listing went out in one piece, built in the event loop at once; a client
+// that does not read made the daemon hold the whole queue's listing. Now a listing goes a slice
+// at a time and waits while its client's unread output is over 1 MiB.
+TEST_CASE("control server: a listing to a client that does not read stays bounded",
+          "[control_server]") {
+    Server s;
+    std::vector<std::string> many;
+    for (int i = 0; i < 100; ++i)
+        many.push_back(std::string(80, 'r') + std::to_string(i) + "@example.net");
+    for (int i = 0; i < 400; ++i) {  // 400 envelopes of about 10 KB: 4 MB of listing
+        Envelope e = envelope(fmt::format("0619A2B3C4{:06X}", 0x100 + i), 0, "x@example.net");
+        e.recipients.clear();
+        for (const auto& r : many)
+            e.recipients.push_back({r, "", RecipientState::pending, "451 later"});
+        REQUIRE(s.spool.store_unsynced(Place::queue, e));
+    }
+    REQUIRE(s.spool.sync(Place::queue));
+    UniqueFd fd = s.connect();
+    REQUIRE(write_all(fd.get(), "nullrelay-control 1\naction list\n\n", "test"));
+    for (int i = 0; i < 200; ++i)
+        s.server->handle();
+    CHECK(s.server->pending_output() < 1536 * 1024);
+    CHECK(s.server->pending_output() > 0);  // it did start
+    std::string reply = "\n";
+    std::vector<UniqueFd> fds;
+    for (int i = 0; i < 20000 && reply.find("\ndone ") == std::string::npos; ++i) {
+        s.server->handle();
+        char buf[65536];
+        ssize_t n = ::recv(fd.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) reply.append(buf, static_cast<size_t>(n));
+    }
+    CHECK_THAT(reply, Catch::EndsWith("done 0 \n"));
+    size_t listed = 0;
+    for (size_t at = 0; (at = reply.find("\nmessage queue ", at)) != std::string::npos; ++at)
+        ++listed;
+    CHECK(listed == 402);  // and the two the fixture queued
 }

@@ -4,6 +4,7 @@
 // first), who waits for a retry and when, and which smarthost was asked.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -257,6 +258,59 @@ TEST_CASE("Deliverer: a recipient without its own RCPT reply is not sent", "[del
     CHECK(env.recipients[0].state == RecipientState::sent);
     CHECK(env.recipients[1].state == RecipientState::pending);
     CHECK_FALSE(env.recipients[1].last_reply.empty());
+}
+
+// Issue 15, item 5: a message whose envelope or content could not be loaded dropped out of the
+// schedule (deliver() returned no next attempt) until a restart or a flush, even when the error
+// passes (EMFILE, ENOMEM). A transient error is retried later; an envelope that will never load
+// goes to corrupt/ and the postmaster is told.
+TEST_CASE("Deliverer: a transient load error keeps the message scheduled", "[delivery]") {
+    Fixture f;
+    // The lowest free descriptor becomes the limit: the next open fails with EMFILE.
+    int lowest = ::dup(0);
+    REQUIRE(lowest >= 0);
+    ::close(lowest);
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+    rlimit low = old;
+    low.rlim_cur = static_cast<rlim_t>(lowest);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    auto out = f.deliver();
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+    REQUIRE(out.next_attempt);
+    CHECK(*out.next_attempt > static_cast<std::int64_t>(f.now));
+    CHECK(f.spool.exists(Place::queue, kId));
+    CHECK(f.mx().sent.empty());
+}
+
+TEST_CASE("Deliverer: an envelope that cannot be parsed goes to corrupt/, the postmaster is told",
+          "[delivery]") {
+    Fixture f;
+    f.t.write("queue/" + kId, "nullrelay-queue 1\ngarbage\n");
+    auto out = f.deliver();
+    CHECK_FALSE(out.next_attempt);
+    CHECK_FALSE(f.spool.exists(Place::queue, kId));
+    CHECK(f.t.exists("corrupt/" + kId + ".envelope"));
+    CHECK(f.t.exists("corrupt/" + kId + ".data"));
+    REQUIRE(out.queued.size() == 1);
+    auto notice = f.spool.load(Place::queue, out.queued[0]);
+    REQUIRE(notice);
+    CHECK(notice->sender.empty());
+    REQUIRE(notice->recipients.size() == 1);
+    CHECK(notice->recipients[0].address == "postmaster@example.org");
+    CHECK(f.mx().sent.empty());
+}
+
+TEST_CASE("Deliverer: a message whose content is gone goes to corrupt/, the postmaster is told",
+          "[delivery]") {
+    Fixture f;
+    REQUIRE(::unlink((f.t.root + "/data/" + kId).c_str()) == 0);
+    auto out = f.deliver();
+    CHECK_FALSE(out.next_attempt);
+    CHECK_FALSE(f.spool.exists(Place::queue, kId));
+    CHECK(f.t.exists("corrupt/" + kId + ".envelope"));
+    REQUIRE(out.queued.size() == 1);
+    CHECK(f.mx().sent.empty());
 }
 
 TEST_CASE("Deliverer: a message pickup found unsendable bounces without a connection",

@@ -106,6 +106,12 @@ std::string message_id_of(std::time_t t, const std::string& id) {
     return "<" + std::string(buf) + "." + id + "@relay.example.org>";
 }
 
+// The trace field pickup puts on top (issue 15, item 7).
+std::string received_of(std::time_t t, const std::string& id) {
+    return "Received: by relay.example.org (nullrelay, from userid " + std::to_string(::geteuid()) +
+           ")\r\n\tid " + id + "; " + date_of(t) + "\r\n";
+}
+
 const MaildropEnvelope kAlice{"alice", "Alice Example", {"bob", "carol@example.net"}};
 
 }  // namespace
@@ -141,6 +147,7 @@ TEST_CASE("Pickup queues a message and cleans up its header", "[pickup]") {
           Recipient{"carol@example.net", "carol@example.net", RecipientState::pending, ""});
 
     const std::string want =
+        received_of(e.arrival, id) +
         "Subject: hi\r\n"
         "To: bob@example.org\r\n"  // as the envelope: no bare local name leaves
         "Date: " +
@@ -179,7 +186,7 @@ TEST_CASE("Pickup keeps headers that are present and the body byte for byte", "[
     PickupResult r = f.take(id);
     REQUIRE(r.kind == Kind::queued);
     CHECK(r.envelope.sender == "");  // the null sender stays null
-    CHECK(f.read("data/" + id) == content);
+    CHECK(f.read("data/" + id) == received_of(r.envelope.arrival, id) + content);
 }
 
 TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[pickup]") {
@@ -259,7 +266,8 @@ TEST_CASE("Pickup adds headers to messages with few or no headers", "[pickup]") 
         std::string added = "Date: " + date_of(r.envelope.arrival) +
                             "\r\nMessage-ID: " + message_id_of(r.envelope.arrival, id) +
                             "\r\nFrom: MAILER-DAEMON@relay.example.org\r\n";
-        CHECK(f.read("data/" + id) == c.kept + added + c.body);
+        CHECK(f.read("data/" + id) ==
+              received_of(r.envelope.arrival, id) + c.kept + added + c.body);
         CHECK(r.envelope.recipients[0].address == "root@example.org");
     }
 }
@@ -375,6 +383,8 @@ TEST_CASE("Pickup takes a batch: one result per name, in order, each on its own 
         } else if (names[i] == bad) {
             CHECK(results[i].kind == Kind::quarantined);
             CHECK(f.exists("corrupt/" + names[i]));
+            REQUIRE_FALSE(results[i].notice.empty());  // queued too: the submitter is told
+            good.push_back(results[i].notice);
         } else if (i + 1 == names.size()) {
             CHECK(results[i].kind == Kind::gone);
         } else {
@@ -451,7 +461,86 @@ TEST_CASE("Pickup rewrites recipients and headers through the maps", "[pickup]")
     };
     CHECK(e.recipients == want);
     const std::string data = f.read("data/" + id);
-    CHECK_THAT(data, Catch::StartsWith("From: Cron Daemon <torres@example.net>\r\n"
+    CHECK_THAT(data, Catch::StartsWith(received_of(e.arrival, id) +
+                                       "From: Cron Daemon <torres@example.net>\r\n"
                                        "To: admin@example.net\r\n"
                                        "Subject: Cron <root@h> true\r\n"));
+}
+
+// Issue 15, item 7: any local user can submit as anyone with -f and From:; the Received: field
+// names the real uid (the kernel's word: the maildrop file's owner) and the queue id, so the
+// smarthost's admin can trace abuse. received_header = no leaves it out.
+TEST_CASE("Pickup adds a Received: field naming the submitter's uid, unless told not to",
+          "[pickup]") {
+    Fixture f;
+    std::string id = f.submit({"ceo@example.com", "", {"bob@example.net"}},
+                              "From: ceo@example.com\nSubject: s\n\nbody\n");
+    PickupResult r = f.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    CHECK_THAT(f.read("data/" + id), Catch::StartsWith(received_of(r.envelope.arrival, id) +
+                                                       "From: ceo@example.com\r\n"));
+    f.config.received_header = false;
+    std::string quiet = f.submit({"ceo@example.com", "", {"bob@example.net"}},
+                                 "From: ceo@example.com\nSubject: s\n\nbody\n");
+    REQUIRE(f.take(quiet).kind == Kind::queued);
+    CHECK_THAT(f.read("data/" + quiet), Catch::StartsWith("From: ceo@example.com\r\n"));
+}
+
+// Issue 15, item 2: a header section over the limit was cut mid-line; the Date: added after it
+// was glued to the cut line and a Bcc: after the cut went out to every recipient. Pickup never
+// cuts a header section: it refuses the message (sendmail refuses it first).
+TEST_CASE("Pickup refuses an over-limit header section instead of cutting it", "[pickup]") {
+    Fixture f;
+    std::string content = "Subject: s\nX-Filler: ";
+    for (int i = 0; i < 1100; ++i)
+        content += std::string(1000, 'x') + "\n x";  // folded lines of one field, 1.1 MB
+    content += "\nBcc: secret@example.net\n\nbody\n";
+    std::string id = f.submit(kAlice, content);
+    PickupResult r = f.take(id);
+    CHECK(r.kind == Kind::quarantined);
+    CHECK_THAT(r.detail, Catch::Contains("header section"));
+    CHECK_FALSE(f.exists("data/" + id));
+    CHECK_FALSE(f.exists("queue/" + id));
+    CHECK(f.exists("corrupt/" + id));
+}
+
+// Issue 15, item 1: sendmail told the submitter "queued", pickup refused the file, and nobody
+// heard of it again but the log and corrupt/. Whatever pickup refuses now brings a notice from
+// MAILER-DAEMON to the submitter (through the maps: root's reaches the admin).
+TEST_CASE("What pickup refuses is reported to the submitter by a notice", "[pickup]") {
+    Fixture f;
+    auto aliases = AliasMap::parse("/^root$/ admin@example.net\n", "aliases");
+    REQUIRE(aliases);
+    AddressMaps maps{std::make_shared<AliasMap>(std::move(*aliases)), nullptr};
+    std::string raw = "nullrelay-maildrop 1\n";
+    for (int i = 0; i <= 10000; ++i)
+        raw += "rcpt user" + std::to_string(i) + "@example.net\n";
+    raw += "content\nSubject: many\n\nbody\n";
+    std::string id = f.submit_raw(raw);
+
+    Pickup p(*f.spool, f.config, maps);
+    PickupResult r = p.take(id);
+    REQUIRE(r.kind == Kind::quarantined);
+    CHECK_THAT(r.detail, Catch::Contains("too many recipients"));
+    REQUIRE_FALSE(r.notice.empty());
+    auto notice = f.spool->load(Place::queue, r.notice);
+    REQUIRE(notice);
+    CHECK(notice->sender.empty());  // from <>: never bounced itself
+    REQUIRE(notice->recipients.size() == 1);
+    // The test runs as root (or as whoever owns the file): its mail goes where the maps say.
+    std::string owner = ::geteuid() == 0 ? "admin@example.net" : "";
+    if (!owner.empty()) CHECK(notice->recipients[0].address == owner);
+    std::string text = f.read("data/" + r.notice);
+    CHECK_THAT(text, Catch::Contains("From: MAILER-DAEMON@relay.example.org"));
+    CHECK_THAT(text, Catch::Contains("too many recipients"));
+    CHECK_THAT(text, Catch::Contains("corrupt/" + id));
+    CHECK_THAT(text, Catch::Contains("Auto-Submitted: auto-replied"));
+
+    SECTION("a hostile file gets one too, addressed to its owner") {
+        const std::string name = "0619A2B3C4D5E001";
+        REQUIRE(::symlink("/etc/passwd", (f.root + "/maildrop/" + name).c_str()) == 0);
+        PickupResult s = p.take(name);
+        REQUIRE(s.kind == Kind::quarantined);
+        CHECK_FALSE(s.notice.empty());
+    }
 }

@@ -1,4 +1,4 @@
-// Tests for maildrop_file.hpp: the header nullrelay-sendmail writes and the daemon parses as
+// Tests for maildrop_format.hpp: the header nullrelay-sendmail writes and the daemon parses as
 // hostile input. Formatted headers are compared byte for byte with golden files.
 #include "queue/maildrop_format.hpp"
 
@@ -22,7 +22,7 @@ const std::string kBody = "Subject: hi\r\n\r\ncontent\r\nsender evil@x\r\n";
 
 }  // namespace
 
-TEST_CASE("format_maildrop_header matches the golden files and parses back", "[maildrop_file]") {
+TEST_CASE("format_maildrop_header matches the golden files and parses back", "[maildrop_format]") {
     struct Case {
         const char* file;
         MaildropEnvelope envelope;
@@ -48,7 +48,7 @@ TEST_CASE("format_maildrop_header matches the golden files and parses back", "[m
     }
 }
 
-TEST_CASE("maildrop header without sender or full name", "[maildrop_file]") {
+TEST_CASE("maildrop header without sender or full name", "[maildrop_format]") {
     MaildropEnvelope e{std::nullopt, "", {"a@x", "b@y"}, {}, false};
     auto header = format_maildrop_header(e);
     REQUIRE(header);
@@ -61,7 +61,7 @@ TEST_CASE("maildrop header without sender or full name", "[maildrop_file]") {
     CHECK(offset == header->size());
 }
 
-TEST_CASE("parse_maildrop_header rejects bad files", "[maildrop_file]") {
+TEST_CASE("parse_maildrop_header rejects bad files", "[maildrop_format]") {
     const std::string sig = "nullrelay-maildrop 1\n";
     struct Case {
         const char* label;
@@ -95,7 +95,7 @@ TEST_CASE("parse_maildrop_header rejects bad files", "[maildrop_file]") {
     }
 }
 
-TEST_CASE("parse_maildrop_header caps the recipient count", "[maildrop_file]") {
+TEST_CASE("parse_maildrop_header caps the recipient count", "[maildrop_format]") {
     std::string data = "nullrelay-maildrop 1\n";
     for (size_t i = 0; i <= kMaxRecipients; ++i)
         data += "rcpt u" + std::to_string(i) + "@example.org\n";
@@ -106,7 +106,7 @@ TEST_CASE("parse_maildrop_header caps the recipient count", "[maildrop_file]") {
     CHECK_THAT(r.error().message, Catch::Contains("too many recipients"));
 }
 
-TEST_CASE("format_maildrop_header refuses what would break the format", "[maildrop_file]") {
+TEST_CASE("format_maildrop_header refuses what would break the format", "[maildrop_format]") {
     struct Case {
         const char* label;
         MaildropEnvelope envelope;
@@ -131,8 +131,31 @@ TEST_CASE("format_maildrop_header refuses what would break the format", "[maildr
 // Bug (address.cpp, envelope_address_problem): a backslash inside quotes hides the next byte
 // from the control-character check, so a recipient can carry a raw LF into the maildrop file
 // and forge a second record line.
-TEST_CASE("format_maildrop_header refuses a quoted-pair line break", "[maildrop_file]") {
+TEST_CASE("format_maildrop_header refuses a quoted-pair line break", "[maildrop_format]") {
     MaildropEnvelope e{std::nullopt, "", {"\"a\\\nrcpt evil@example.org\"@b"}};
     auto r = format_maildrop_header(e);
     CHECK_FALSE(r);
+}
+
+// Issue 15, item 1: the writer applies every limit the reader applies, so that sendmail refuses
+// what pickup would refuse instead of saying "queued".
+TEST_CASE("format_maildrop_header refuses what parse_maildrop_header would refuse",
+          "[maildrop_format]") {
+    MaildropEnvelope many;
+    for (size_t i = 0; i <= kMaxRecipients; ++i)
+        many.recipients.push_back("u" + std::to_string(i) + "@example.org");
+    auto r = format_maildrop_header(many);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().exit_code == EX_DATAERR);
+    CHECK_THAT(r.error().message, Catch::Contains("too many recipients"));
+    many.recipients.pop_back();
+    CHECK(format_maildrop_header(many));  // exactly the limit
+
+    MaildropEnvelope long_ones;
+    for (int i = 0; i < 4000; ++i)  // 4,000 x 300 bytes: under the count, over the size
+        long_ones.recipients.push_back(std::string(290, 'a') + std::to_string(i) + "@example.org");
+    auto big = format_maildrop_header(long_ones);
+    REQUIRE_FALSE(big);
+    CHECK(big.error().exit_code == EX_DATAERR);
+    CHECK_THAT(big.error().message, Catch::Contains("envelope"));
 }

@@ -117,3 +117,27 @@ TEST_CASE("Maildrop::scan lists every name, oldest id first", "[maildrop]") {
     spool.maildrop().remove(ids[0]);
     CHECK(spool.maildrop().scan() == std::vector<std::string>{ids[1]});
 }
+
+// Issue 15, item 3: the mark alone does not make a file complete. commit() sets it before its
+// fsyncs; if one fails, sendmail exits non-zero and the caller submits again, so pickup must not
+// have taken the file meanwhile (a duplicate, or a truncated message). Pickup takes a marked
+// file only once its writer's lock is free, and abandon() takes the mark back before it empties
+// the file.
+TEST_CASE("A marked file whose writer still holds its lock is not complete; abandon unmarks it",
+          "[maildrop]") {
+    TempSpool t;
+    Spool spool = open_spool(t.root);
+    auto w = MaildropWriter::create(spool.layout());
+    REQUIRE(w);
+    REQUIRE(w->write("a whole message\n"));
+    const std::string path = t.root + "/maildrop/" + w->id();
+    REQUIRE(::chmod(path.c_str(), 0740) == 0);  // the mark, as commit() sets it first
+    CHECK(spool.maildrop().open(w->id()).state == State::being_written);
+
+    w->abandon();  // an fsync failed after the mark
+    struct stat st;
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & S_IXUSR) == 0);
+    CHECK(st.st_size == 0);
+    CHECK(spool.maildrop().open(w->id()).state == State::abandoned);
+}
