@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "mail/base64.hpp"
+#include "mail/charset.hpp"
+#include "mail/encoded_word.hpp"
 
 namespace nullrelay {
 
@@ -26,7 +27,9 @@ std::string format_mailbox(std::string_view name, std::string_view address) {
                              [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
     std::string phrase;
     if (!ascii) {
-        phrase = fmt::format("=?UTF-8?B?{}?=", base64_encode(name));
+        // Encoded-words that fit the line after "From: " (the 7-bit downgrade would keep a
+        // single long one as it is).
+        phrase = encode_words(name, charset_label(name), 70);
     } else if (is_atext_phrase(name)) {
         phrase = std::string(name);
     } else {

@@ -24,6 +24,7 @@
 #include "nullrelay/admin_queue.hpp"
 #include "nullrelay/oauth2_admin.hpp"
 #include "nullrelay/rewrite_command.hpp"
+#include "nullrelay/smarthost_check.hpp"
 #include "util/command_line.hpp"
 #include "util/host_name.hpp"
 #include "util/version.hpp"
@@ -207,9 +208,13 @@ int main(int argc, char** argv) {
 
     auto* chk = app.add_subcommand(
         "check", "validate the configuration and the maps (and obtain an OAuth2 token)");
-    bool config_only = false;
+    bool config_only = false, check_connect = false, check_verbose = false;
     chk->add_flag("--config-only", config_only,
                   "only read the configuration and the maps: no OAuth2 token request");
+    chk->add_flag("--connect", check_connect,
+                  "then log in to each smarthost (TLS, AUTH) without sending mail and show what "
+                  "it offers (SIZE, 8BITMIME, SMTPUTF8)");
+    chk->add_flag("-v,--verbose", check_verbose, "with --connect: the SMTP dialogue too");
 
     // oauth2 login | status
     auto* oauth2 = app.add_subcommand("oauth2", "OAuth2: sign in once, or show the state");
@@ -242,8 +247,13 @@ int main(int argc, char** argv) {
     for (auto& c : changes)
         if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
     if (*chk) {
+        if (config_only && check_connect)
+            fail({EX_USAGE, "--config-only contacts nothing: not with --connect"});
         if (int rc = check(config); rc != EX_OK) return rc;
-        return check_oauth2(config, config_path, config_only);
+        if (int rc = check_oauth2(config, config_path, config_only); rc != EX_OK || !check_connect)
+            return rc;
+        resolve_host_defaults(config);
+        return check_smarthosts(config, config_path, check_verbose);
     }
     if (*oauth2_login) return run_daemon_oauth2(config, config_path, "login");
     if (*oauth2_status) return run_daemon_oauth2(config, config_path, "status");

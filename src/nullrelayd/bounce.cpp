@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "mail/mailbox.hpp"
+#include "mail/mime_downgrade.hpp"
 #include "maps/address_rewriter.hpp"
 #include "queue/queue_id.hpp"
 
@@ -202,7 +203,9 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
         original.sender_original.empty() ? original.sender : original.sender_original;
     for (auto& to : rewriter.recipient(submitted).addresses)
         bounce.recipients.push_back({std::move(to), original.sender, RecipientState::pending, ""});
-    return spool.enqueue(std::move(bounce), format_bounce(report, now, unique));
+    // The returned headers may hold 8-bit octets (a message bounced because of them): the
+    // report goes on the wire 7-bit like any other message.
+    return spool.enqueue(std::move(bounce), downgrade_to_7bit(format_bounce(report, now, unique)));
 }
 
 Result<std::string> queue_notice(Spool& spool, const Config& config,

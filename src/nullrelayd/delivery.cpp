@@ -67,6 +67,13 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
     std::string relay = "none";
     if (pending.empty()) {
         verdict.summary = "";
+    } else if (!env.unsendable.empty()) {
+        // Pickup found that the message's own header cannot go on the wire without SMTPUTF8
+        // (an 8-bit address): it is bounced, never sent broken (mail/mime_downgrade.hpp).
+        const size_t sp = env.unsendable.find(' ');
+        const std::string dsn = env.unsendable.substr(0, sp);
+        verdict.summary = sp == std::string::npos ? env.unsendable : env.unsendable.substr(sp + 1);
+        verdict.recipients.assign(pending.size(), {Verdict::bounced, dsn, verdict.summary});
     } else if (config_.smarthosts.empty()) {
         verdict.summary = "no smarthost configured (set smarthost in " + config_.path + ")";
         verdict.recipients.assign(pending.size(), {Verdict::deferred, "4.3.5", verdict.summary});
@@ -83,6 +90,8 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
         for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
             SmtpAttempt attempt = transport(h).send(msg);
+            if (verbose_ && !attempt.capabilities.empty())
+                log_info("{}: {}: smarthost offers {}", id, attempt.relay, attempt.capabilities);
             if (verbose_)
                 for (const auto& line : split(attempt.transcript, '\n'))
                     if (!line.empty())  // continuation lines of a multi-line reply: "< " too

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config.hpp"
+#include "nullrelayd/connection_check.hpp"
 #include "nullrelayd/core_dumps.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/daemon.hpp"
@@ -30,14 +31,19 @@ using namespace nullrelay;
 int main(int argc, char** argv) {
     CLI::App app{"nullrelayd - the nullrelay delivery daemon"};
     std::string config_path = kDefaultConfigPath;
-    bool foreground = false, once = false, flush_all = false, verbose = false;
+    bool foreground = false, once = false, flush_all = false, verbose = false,
+         check_connect = false;
     app.add_option("-C,--config", config_path, "configuration file");
     app.add_flag("--foreground", foreground,
                  "stay in the foreground and log to stderr (always the case; for clarity)");
     app.add_flag("--once", once, "deliver what is due, then exit");
     app.add_flag("--flush", flush_all, "with --once: attempt every queued message now");
     app.add_flag("-v,--verbose", verbose,
-                 "log the SMTP dialogue of every attempt (credentials redacted)");
+                 "log the SMTP dialogue of every attempt and what each smarthost offers "
+                 "(credentials redacted)");
+    app.add_flag("--check-connect", check_connect,
+                 "log in to each smarthost without sending mail, print what it offers, exit "
+                 "(nullrelay check --connect runs this)");
     // One-shot OAuth2 commands (run by `nullrelay oauth2 ...` and `nullrelay check`).
     auto* oauth2 = app.add_subcommand("oauth2", "OAuth2 commands, as the daemon user");
     oauth2->require_subcommand(1);
@@ -96,6 +102,11 @@ int main(int argc, char** argv) {
 
     // 4. Run.
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (check_connect) {
+        int checked = check_connections(*config, *credentials, verbose);
+        curl_global_cleanup();
+        return checked;
+    }
     int rc = Daemon(std::move(*config), std::move(*credentials),
                     DaemonOptions{once, flush_all, config_path, verbose})
                  .run();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "mail/address.hpp"
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
+#include "mail/mime_downgrade.hpp"
 #include "nullrelayd/bounce.hpp"
 #include "nullrelayd/message_cleanup.hpp"
 #include "queue/maildrop.hpp"
@@ -59,16 +61,21 @@ Submitter look_up_submitter(uid_t uid) {
 }
 
 // Streams the message from `in` (starting with `head`, bytes already read) into `out`,
-// normalising line endings and cleaning up the header section. Returns the bytes written.
-// EX_DATAERR when the message breaks a limit sendmail applies (it was submitted under other
-// limits, or not through sendmail): its content is never cut.
+// normalising line endings, cleaning up the header section and passing the result through
+// `seven_bit` (the 7-bit downgrade: a look in its first pass, the conversion in its second).
+// Returns the bytes written. EX_DATAERR when the message breaks a limit sendmail applies (it
+// was submitted under other limits, or not through sendmail): its content is never cut.
+// `cleaned_header`: the header section as cleaned up by the first pass, reused by the second
+// (the addresses are not rewritten twice, and the header is the same in both).
 Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
-                                   std::uint64_t limit) {
+                                   std::uint64_t limit, MimeDowngrade& seven_bit,
+                                   std::optional<std::string>& cleaned_header) {
     MessageNormalizer normalizer({});
-    std::string pending, outbuf;
+    std::string pending, outbuf, normalized;
     std::uint64_t taken = 0, written = 0;  // normalised bytes in, bytes out
     bool headers_done = false;
     auto flush = [&](bool force) -> Status {
+        if (seven_bit.error()) return *seven_bit.error();
         if (outbuf.size() < kChunk && !force) return ok_status();
         written += outbuf.size();
         Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
@@ -78,13 +85,15 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
     // Measured as sendmail measures it: the message as submitted, before the fields that
     // pickup adds, so what sendmail took is never refused here for those.
     auto feed = [&](std::string_view bytes) -> Status {
-        std::string& to = headers_done ? outbuf : pending;
+        normalized.clear();
+        std::string& to = headers_done ? normalized : pending;
         size_t before = to.size();
         normalizer.feed(bytes, to);
         taken += to.size() - before;
         if (taken > limit)
             return Error{EX_DATAERR,
                          fmt::format("message larger than max_message_size ({} bytes)", limit)};
+        if (headers_done) seven_bit.feed(normalized, outbuf);
         return ok_status();
     };
     // The header section, once complete: cleaned up, then the body so far. Never cut.
@@ -98,9 +107,12 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         std::string_view text(pending);
         HeaderBlock headers = HeaderBlock::parse(text, &body_offset);
         std::string_view body = text.substr(body_offset);
-        clean_up_headers(headers, ctx);
-        outbuf += headers.serialize(headers.had_separator() || !body.empty());
-        outbuf += body;
+        if (!cleaned_header) {
+            clean_up_headers(headers, ctx);
+            cleaned_header = headers.serialize(headers.had_separator() || !body.empty());
+        }
+        seven_bit.feed(*cleaned_header, outbuf);
+        seven_bit.feed(body, outbuf);
         pending.clear();
         headers_done = true;
         return ok_status();
@@ -120,11 +132,37 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         if (n == 0) break;
         chunk.resize(static_cast<size_t>(n));
     }
-    normalizer.finish(headers_done ? outbuf : pending);
-    if (!headers_done)
-        if (Status st = take_headers(true); !st) return st.error();
+    normalized.clear();
+    normalizer.finish(headers_done ? normalized : pending);
+    if (headers_done)
+        seven_bit.feed(normalized, outbuf);
+    else if (Status st = take_headers(true); !st)
+        return st.error();
+    seven_bit.finish(outbuf);
     if (Status st = flush(true); !st) return st.error();
     return written;
+}
+
+// Copies the message (docs/queue.md, "7-bit on the wire"): a first pass writes it as it is
+// and looks; a message with 8-bit octets or long lines is then read again from the maildrop
+// file and written over, converted.
+Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t content_offset,
+                                        int out, const CleanupContext& ctx, std::uint64_t limit,
+                                        std::optional<Unsendable>& unsendable) {
+    MimeDowngrade seven_bit;
+    std::optional<std::string> cleaned_header;
+    auto size =
+        copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit, cleaned_header);
+    if (!size) return size;
+    unsendable = seven_bit.unsendable();
+    if (!seven_bit.needs_conversion()) return size;
+    if (::lseek(in, static_cast<off_t>(head.size()), SEEK_SET) < 0 || ::ftruncate(out, 0) != 0 ||
+        ::lseek(out, 0, SEEK_SET) < 0)
+        return Error{EX_IOERR, fmt::format("cannot rewrite data/{} as 7-bit: {}", ctx.queue_id,
+                                           errno_text(errno))};
+    seven_bit.start_conversion();
+    return copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit,
+                        cleaned_header);
 }
 
 std::string budget_text(const RewriteBudget& budget) {
@@ -262,8 +300,9 @@ PickupResult Pickup::prepare(const std::string& name) const {
 
     auto out = spool_.create_content(name);
     if (!out) return {Kind::failed, out.error().message, {}};
-    auto size =
-        copy_content(fd, head.substr(content_offset), out->get(), ctx, config_.max_message_size);
+    std::optional<Unsendable> unsendable;
+    auto size = copy_content_7bit(fd, head, content_offset, out->get(), ctx,
+                                  config_.max_message_size, unsendable);
     Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
     if (!durable) {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
@@ -275,6 +314,9 @@ PickupResult Pickup::prepare(const std::string& name) const {
         return quarantine(budget_text(budget));
     }
     env.size = *size;
+    // Its own header cannot go on the wire without SMTPUTF8: it is bounced at its first
+    // attempt (delivery.hpp), not sent broken.
+    if (unsendable) env.unsendable = unsendable->status + " " + unsendable->reason;
     return {Kind::staged, "", std::move(env)};
 }
 

@@ -46,6 +46,7 @@ void SmtpSession::disconnect() {
     if (handle_) curl_easy_cleanup(handle_);
     handle_ = curl_easy_init();
     authenticated_ = false;
+    capabilities_ = {};
     fetched_secret_.clear();
     configure_handle();
 }
@@ -249,6 +250,10 @@ SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection
         credentials_.oauth2->accepted(bearer_);
     a.exchanges = transcript_.exchanges();
     a.transcript = transcript_.redacted();
+    if (SmtpCapabilities offered = capabilities_from(a.exchanges); offered.known) {
+        capabilities_ = offered;  // a new connection: recorded for it
+        a.capabilities = offered.summary();
+    }
     message_ = nullptr;
     if (rc != CURLE_OK) {
         // After any failure the connection's state is unknown (or it was never authenticated):
@@ -260,6 +265,59 @@ SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection
         disconnect();
     }
     return a;
+}
+
+namespace {
+
+size_t discard(char*, size_t size, size_t count, void*) {
+    return size * count;  // NOOP's reply text: the transcript has it
+}
+
+}  // namespace
+
+SmtpProbe SmtpSession::probe() {
+    SmtpProbe p;
+    p.relay = fmt::format("{}:{}", host_.host, host_.port);
+    if (std::string why = apply_secret(); !why.empty()) {
+        p.error = why;
+        return p;
+    }
+    transcript_.clear();
+    refused_without_auth_ = false;
+    quit_sent_ = false;
+    char errbuf[CURL_ERROR_SIZE] = {};
+    // Research (libcurl-smtp.md §8): a custom request without upload or recipients is sent
+    // as it is after the connection is set up; the prerequisite check (AUTH) still applies.
+    curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(handle_, CURLOPT_UPLOAD, 0L);
+    curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, "NOOP");
+    curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, &discard);
+    curl_easy_setopt(handle_, CURLOPT_FRESH_CONNECT, 1L);
+    CURLcode rc = curl_easy_perform(handle_);
+    curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
+    curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, static_cast<char*>(nullptr));
+    curl_easy_setopt(handle_, CURLOPT_UPLOAD, 1L);
+    char* ip = nullptr;
+    long port = 0;
+    curl_easy_getinfo(handle_, CURLINFO_PRIMARY_IP, &ip);
+    curl_easy_getinfo(handle_, CURLINFO_PRIMARY_PORT, &port);
+    if (ip && *ip) p.relay = fmt::format("{}[{}]:{}", host_.host, ip, port ? port : host_.port);
+    const auto& exchanges = transcript_.exchanges();
+    p.capabilities = capabilities_from(exchanges);
+    p.authenticated = authenticated_;
+    p.tls = config_.tls == TlsMode::implicit;
+    for (const auto& ex : exchanges)
+        if (istarts_with(ex.command, "STARTTLS") && ex.code == 220) p.tls = true;
+    p.transcript = transcript_.redacted();
+    p.ok = rc == CURLE_OK && !refused_without_auth_;
+    if (refused_without_auth_)
+        p.error =
+            "the smarthost did not authenticate us (no AUTH offered or accepted); nullrelay "
+            "would not send mail through it";
+    else if (rc != CURLE_OK)
+        p.error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
+    disconnect();
+    return p;
 }
 
 SmtpAttempt SmtpSession::send(const OutgoingMessage& m) {

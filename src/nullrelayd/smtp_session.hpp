@@ -13,12 +13,24 @@
 
 #include "config/config.hpp"
 #include "nullrelayd/credentials.hpp"
+#include "nullrelayd/smtp_capabilities.hpp"
 #include "nullrelayd/smtp_transcript.hpp"
 #include "nullrelayd/transport.hpp"
 
 typedef void CURL;
 
 namespace nullrelay {
+
+// What a test session (nullrelay check --connect) found.
+struct SmtpProbe {
+    bool ok = false;
+    std::string error;  // when not ok: why
+    std::string relay;  // host[ip]:port
+    bool tls = false;   // STARTTLS done, or implicit TLS
+    bool authenticated = false;
+    SmtpCapabilities capabilities;
+    std::string transcript;  // redacted
+};
 
 class SmtpSession final : public Transport {
   public:
@@ -32,6 +44,11 @@ class SmtpSession final : public Transport {
     SmtpAttempt send(const OutgoingMessage& message) override;
     // Forgets the connection (QUIT is sent, bounded by the response timeout).
     void disconnect();
+    // Connects and logs in as for mail (greeting, EHLO, TLS, AUTH), says NOOP and sends no
+    // mail. The connection is then forgotten.
+    SmtpProbe probe();
+    // What the smarthost offered on the connection now open (known is false before one).
+    const SmtpCapabilities& capabilities() const { return capabilities_; }
 
   private:
     // One transfer; `code` gets libcurl's result.
@@ -66,8 +83,9 @@ class SmtpSession final : public Transport {
     std::uint64_t offset_ = 0;
     bool refused_without_auth_ = false;
     bool quit_sent_ = false;  // libcurl is closing the connection
-    // Per connection: did AUTH succeed on the connection now open?
+    // Per connection: did AUTH succeed on the connection now open? What did EHLO offer?
     bool authenticated_ = false;
+    SmtpCapabilities capabilities_;
     // password_command's last answer; cleared after any failed attempt (a refused token too).
     std::string fetched_secret_;
     std::chrono::steady_clock::time_point fetched_at_;

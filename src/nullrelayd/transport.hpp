@@ -37,6 +37,9 @@ struct SmtpAttempt {
     bool refused_without_auth = false;  // we stopped before MAIL: AUTH did not happen
     std::vector<SmtpExchange> exchanges;
     std::string transcript;  // redacted, for debugging
+    // What the smarthost offered in EHLO, when this attempt opened the connection
+    // (SmtpCapabilities::summary); "" on a reused connection.
+    std::string capabilities;
 };
 
 class Transport {

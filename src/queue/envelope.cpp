@@ -78,6 +78,10 @@ Result<std::string> serialize_envelope(const Envelope& e) {
         e.id, e.arrival, e.submitter_uid, e.submitter_name, e.sender, e.size, e.attempts,
         e.next_attempt);
     if (!e.last_error.empty()) out += fmt::format("last_error {}\n", e.last_error);
+    if (!e.unsendable.empty()) {
+        if (has_line_breaking_char(e.unsendable, false)) return bad("unsendable");
+        out += fmt::format("unsendable {}\n", e.unsendable);
+    }
     if (!e.sender_original.empty()) {
         if (has_line_breaking_char(e.sender_original, true)) return bad("sender_original");
         out += fmt::format("sender_original {}\n", e.sender_original);
@@ -160,6 +164,8 @@ Result<Envelope> parse_envelope(std::string_view text) {
             if (!parse_number(value, e.next_attempt)) return fail("bad next_attempt");
         } else if (tag == "last_error") {
             e.last_error = std::string(value);
+        } else if (tag == "unsendable") {
+            e.unsendable = std::string(value);
         } else if (tag == "sender_original") {
             e.sender_original = std::string(value);
         } else if (tag == "notify") {

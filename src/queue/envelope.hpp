@@ -34,7 +34,10 @@ struct Envelope {
     int attempts = 0;
     std::int64_t next_attempt = 0;  // seconds since the epoch; 0 = now
     std::string last_error;         // why the last attempt did not finish, one line
-    DsnOptions dsn;                 // as the submitter asked (-N, -R, -V, -B)
+    // Set at pickup when the message's own header cannot go on the wire without SMTPUTF8
+    // (mime_downgrade.hpp): "<status> <reason>", one line. It is bounced, never sent.
+    std::string unsendable;
+    DsnOptions dsn;  // as the submitter asked (-N, -R, -V, -B)
     std::vector<Recipient> recipients;
     bool operator==(const Envelope&) const = default;
 

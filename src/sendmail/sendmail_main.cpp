@@ -24,6 +24,7 @@
 #include "mail/address.hpp"
 #include "mail/header_block.hpp"
 #include "mail/message_normalizer.hpp"
+#include "mail/mime_downgrade.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
 #include "sendmail/child_submission.hpp"
@@ -115,10 +116,13 @@ std::string short_host_name() {
 
 // Reads the message from stdin into the maildrop file. The header section is held in memory
 // (bounded) until complete, because -t needs its recipients before the envelope is written.
+// The MIME structure is checked on the way: a message past the limits the daemon's 7-bit
+// downgrade works within (mime_downgrade.hpp) is refused here, where the caller hears of it.
 Status read_message(const SendmailArgs& args, std::vector<std::string> recipients,
                     MaildropWriter& file, std::uint64_t max_size) {
     MessageNormalizer normalizer(
         {.dot_line_ends_message = !args.ignore_dots, .drop_mbox_from_line = true});
+    MimeDowngrade mime;
     std::string pending;
     bool envelope_written = false;
     std::uint64_t total = 0;
@@ -166,10 +170,17 @@ Status read_message(const SendmailArgs& args, std::vector<std::string> recipient
         if (n < 0)
             return Error{EX_IOERR, fmt::format("cannot read the message: {}", errno_text(errno))};
         if (n == 0) break;
+        const size_t before = pending.size();
         normalizer.feed(std::string_view(chunk.get(), static_cast<size_t>(n)), pending);
+        mime.scan(std::string_view(pending).substr(before));
+        if (mime.error()) return *mime.error();
         if (Status st = flush(false); !st) return st;
     }
+    const size_t before = pending.size();
     normalizer.finish(pending);
+    mime.scan(std::string_view(pending).substr(before));
+    mime.finish_scan();
+    if (mime.error()) return *mime.error();
     return flush(true);
 }
 

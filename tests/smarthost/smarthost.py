@@ -167,7 +167,8 @@ class Smarthost:
         lines = [server.hostname]
         if self.args.max_size:
             lines.append(f"SIZE {self.args.max_size}")
-        lines.append("8BITMIME")
+        if not self.args.no_8bitmime:
+            lines.append("8BITMIME")
         if self.args.smtputf8:
             lines.append("SMTPUTF8")
         tls = server.tls_active()
@@ -417,6 +418,11 @@ class SmarthostSMTP(SMTP):
         await super()._handle_client()
 
     async def end_of_data(self, envelope):
+        if self.host.args.no_8bitmime:
+            problem = seven_bit_problem(envelope.original_content)
+            if problem:
+                self.event(f"refused: {problem}")
+                return f"554 5.6.0 {problem} (8BITMIME was not offered)"
         # Subject: the recipients, so a rule can pick one message's transaction.
         rule = await self.fault("eom", " ".join(envelope.rcpt_tos))
         reply = rule.get("reply") if rule else None
@@ -528,7 +534,9 @@ class SmarthostSMTP(SMTP):
             if key == "SIZE" and value.isdigit():
                 if self.data_size_limit and int(value) > self.data_size_limit:
                     return await self.push("552 5.3.4 Message size exceeds fixed limit")
-            elif key == "BODY" and value.upper() in ("7BIT", "8BITMIME"):
+            elif key == "BODY" and value.upper() == "7BIT":
+                pass
+            elif key == "BODY" and value.upper() == "8BITMIME" and not self.host.args.no_8bitmime:
                 pass
             elif key == "AUTH" and value and self.host.use_auth:
                 pass
@@ -576,6 +584,17 @@ def parse_path(arg, keyword=None):
     return address, m.group(3).split()
 
 
+def seven_bit_problem(data):
+    """Why `data` is not 7-bit SMTP data (an octet over 127, a line over 998
+    octets), or None."""
+    for number, line in enumerate(data.split(b"\r\n"), 1):
+        if len(line) > 998:
+            return f"line {number} is {len(line)} octets long"
+        if any(b > 127 for b in line):
+            return f"line {number} holds an octet over 127"
+    return None
+
+
 def client_cert_note(ssl_object):
     """", client certificate CN=..." when the client presented one (--client-ca)."""
     cert = ssl_object.getpeercert() if ssl_object else None
@@ -618,6 +637,8 @@ def parse_args(argv):
     p.add_argument("--idle-timeout", type=float,
                    help=f'seconds of client silence before "{IDLE_REPLY}" (default 300)')
     p.add_argument("--smtputf8", action="store_true", help="advertise and accept SMTPUTF8")
+    p.add_argument("--no-8bitmime", action="store_true",
+                   help="do not advertise 8BITMIME; refuse 8-bit data and lines over 998 octets")
     p.add_argument("--verbose", action="store_true", help="aiosmtpd's own logging on stderr")
     args = p.parse_args(argv)
     if args.tls != "none" and not (args.cert and args.key):

@@ -224,6 +224,37 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     CHECK_THAT(text, !Catch::Contains("secret body"));
 }
 
+TEST_CASE("queue_bounce: 8-bit returned headers go 7-bit on the wire", "[bounce]") {
+    test::TempSpool t;
+    auto spool = Spool::open(t.root);
+    REQUIRE(spool);
+    Envelope original;
+    original.id = "660CFE0332AE458F";
+    original.arrival = 1763759796;
+    original.submitter_name = "alice";
+    original.sender = "alice@example.org";
+    original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
+    // What pickup leaves when the header cannot be encoded: the 8-bit address as it came.
+    t.write("data/" + original.id, "From: j\xC3\xB6rg@example.org\r\nSubject: s\r\n\r\nb\r\n");
+    Config config;
+    config.hostname = "relay.example.org";
+    AddressRewriter rewriter(config);
+    auto id = queue_bounce(*spool, config, rewriter, original,
+                           {{"x@example.net", "", "5.6.9", "header field From: ..."}}, 1763760096);
+    REQUIRE(id);
+    auto env = spool->load(Place::queue, *id);
+    REQUIRE(env);
+    auto content = spool->open_content(*id);
+    REQUIRE(content);
+    std::string text(env->size, '\0');
+    REQUIRE(::pread(content->get(), text.data(), text.size(), 0) ==
+            static_cast<ssize_t>(text.size()));
+    for (unsigned char c : text)
+        REQUIRE(c < 0x80);
+    CHECK_THAT(text, Catch::Contains("From: j=C3=B6rg@example.org"));  // quoted-printable
+    CHECK_THAT(text, !Catch::Contains("8bit"));
+}
+
 TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bounce]") {
     test::TempSpool t;
     auto spool = Spool::open(t.root);

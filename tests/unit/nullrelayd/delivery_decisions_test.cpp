@@ -312,3 +312,26 @@ TEST_CASE("Deliverer: a message whose content is gone goes to corrupt/, the post
     REQUIRE(out.queued.size() == 1);
     CHECK(f.mx().sent.empty());
 }
+
+TEST_CASE("Deliverer: a message pickup found unsendable bounces without a connection",
+          "[delivery]") {
+    Fixture f;
+    Envelope e = f.queued();
+    e.unsendable = "5.6.9 header field From: the address x has non-ASCII characters";
+    REQUIRE(f.spool.store(Place::queue, e));
+    auto out = f.deliver();
+    CHECK(f.mx().sent.empty());  // never offered to a smarthost
+    CHECK(f.backup().sent.empty());
+    REQUIRE(out.queued.size() == 1);  // the bounce
+    CHECK(out.left_as == "bounced: header field From: the address x has non-ASCII characters");
+    CHECK(out.retired);
+    auto bounce = f.spool.load(Place::queue, out.queued[0]);
+    REQUIRE(bounce);
+    auto content = f.spool.open_content(out.queued[0]);
+    REQUIRE(content);
+    std::string text(bounce->size, '\0');
+    REQUIRE(::pread(content->get(), text.data(), text.size(), 0) ==
+            static_cast<ssize_t>(text.size()));
+    CHECK_THAT(text, Catch::Contains("Status: 5.6.9"));
+    CHECK_THAT(text, Catch::Contains("non-ASCII characters"));
+}

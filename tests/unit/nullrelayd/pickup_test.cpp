@@ -189,6 +189,62 @@ TEST_CASE("Pickup keeps headers that are present and the body byte for byte", "[
     CHECK(f.read("data/" + id) == received_of(r.envelope.arrival, id) + content);
 }
 
+TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[pickup]") {
+    Fixture f;
+    const std::string seven =
+        "Subject: plain\r\nDate: x\r\nMessage-ID: <a@b>\r\nFrom: a@b\r\n\r\n"
+        "ascii only\r\n";
+    std::string id7 = f.submit({"", "", {"root@example.org"}}, seven);
+    REQUIRE(f.take(id7).kind == Kind::queued);
+    CHECK(f.read("data/" + id7) == seven);
+
+    const std::string body =
+        "Gr\xC3\xBC\xC3\x9F"
+        "e\r\n" +
+        std::string(5000, 'x') + "\r\n";
+    std::string id8 = f.submit({"", "", {"root@example.org"}},
+                               "Subject: \xC3\xA9t\xC3\xA9\r\nDate: x\r\nMessage-ID: <a@b>\r\n"
+                               "From: a@b\r\n\r\n" +
+                                   body);
+    PickupResult r = f.take(id8);
+    REQUIRE(r.kind == Kind::queued);
+    const std::string data = f.read("data/" + id8);
+    CHECK(r.envelope.size == data.size());
+    CHECK(r.envelope.unsendable.empty());
+    for (unsigned char c : data)
+        REQUIRE(c < 0x80);
+    CHECK_THAT(data, Catch::StartsWith("Subject: =?utf-8?B?w6l0w6k=?=\r\n"));
+    CHECK_THAT(data, Catch::Contains("\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
+                                     "charset=utf-8\r\nContent-Transfer-Encoding: "
+                                     "quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\nxxx"));
+    CHECK(data.find(std::string(77, 'x')) == std::string::npos);  // soft breaks
+}
+
+TEST_CASE("Pickup marks a message whose own header cannot be sent", "[pickup]") {
+    Fixture f;
+    std::string id = f.submit({"", "", {"root@example.org"}},
+                              "From: j\xC3\xB6rg@example.org\r\nSubject: s\r\n\r\nb\r\n");
+    PickupResult r = f.take(id);
+    REQUIRE(r.kind == Kind::queued);
+    CHECK_THAT(r.envelope.unsendable, Catch::StartsWith("5.6.9 header field From: "));
+    auto stored = f.spool->load(Place::queue, id);
+    REQUIRE(stored);
+    CHECK(stored->unsendable == r.envelope.unsendable);
+}
+
+TEST_CASE("Pickup quarantines a message past the MIME limits", "[pickup]") {
+    Fixture f;
+    std::string m = "Content-Type: multipart/mixed; boundary=p\r\n\r\n";
+    for (int i = 0; i < 100'001; ++i)
+        m += "--p\r\n\r\nx\r\n";
+    m += "--p--\r\n";
+    std::string id = f.submit({"", "", {"root@example.org"}}, m);
+    PickupResult r = f.take(id);
+    CHECK(r.kind == Kind::quarantined);
+    CHECK_THAT(r.detail, Catch::Contains("more than 100000 MIME parts"));
+    CHECK_FALSE(f.exists("data/" + id));
+}
+
 TEST_CASE("Pickup adds headers to messages with few or no headers", "[pickup]") {
     Fixture f;
     struct Case {

@@ -1,11 +1,14 @@
 // Tests for smtp_transcript.hpp: pairing libcurl's debug lines into command/reply exchanges,
-// and keeping credentials out of everything the transcript exposes.
+// and keeping credentials out of everything the transcript exposes; and for
+// smtp_capabilities.hpp, what the EHLO reply in it offers.
 #include "nullrelayd/smtp_transcript.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
+
+#include "nullrelayd/smtp_capabilities.hpp"
 
 using namespace nullrelay;
 
@@ -178,4 +181,44 @@ TEST_CASE("SmtpTranscript keeps control characters out of replies", "[smtp_trans
     SmtpTranscript t = play({{'>', "NOOP"}, {'<', "250 ok\x1b[31m red"}});
     REQUIRE(t.exchanges().size() == 1);
     CHECK(t.exchanges()[0].reply == "250 ok [31m red");
+}
+
+TEST_CASE("capabilities_from: the last EHLO reply of a connection", "[smtp_transcript]") {
+    SmtpTranscript t = play({{'<', "220 mx.example.net ESMTP"},
+                             {'>', "EHLO relay.example.org"},
+                             {'<', "250-mx.example.net"},
+                             {'<', "250-SIZE 35882577"},
+                             {'<', "250-8BITMIME"},
+                             {'<', "250 STARTTLS"},
+                             {'>', "STARTTLS"},
+                             {'<', "220 2.0.0 Ready"},
+                             {'>', "EHLO relay.example.org"},
+                             {'<', "250-mx.example.net"},
+                             {'<', "250-SIZE 35882577"},
+                             {'<', "250-smtputf8"},
+                             {'<', "250 AUTH PLAIN LOGIN"}});
+    SmtpCapabilities c = capabilities_from(t.exchanges());
+    CHECK(c.known);
+    CHECK(c.size == 35882577u);
+    CHECK_FALSE(c.eight_bit_mime);  // the first EHLO's offer, before TLS, does not count
+    CHECK(c.smtputf8);
+    CHECK(c.lines == std::vector<std::string>{"SIZE 35882577", "smtputf8", "AUTH PLAIN LOGIN"});
+    CHECK(c.summary() ==
+          "SIZE 35882577, 8BITMIME no, SMTPUTF8 yes (EHLO: SIZE 35882577, smtputf8, AUTH PLAIN "
+          "LOGIN)");
+}
+
+TEST_CASE("capabilities_from: SIZE without a limit, and no EHLO at all", "[smtp_transcript]") {
+    SmtpTranscript t = play({{'<', "220 mx ESMTP"},
+                             {'>', "EHLO relay.example.org"},
+                             {'<', "250-mx"},
+                             {'<', "250-SIZE"},
+                             {'<', "250 8BITMIME"}});
+    SmtpCapabilities c = capabilities_from(t.exchanges());
+    CHECK(c.size == 0u);
+    CHECK(c.eight_bit_mime);
+    CHECK_THAT(c.summary(), Catch::StartsWith("SIZE yes (no limit given), 8BITMIME yes"));
+    // A reused connection: MAIL first, no EHLO in this transcript.
+    SmtpTranscript reused = play({{'>', "MAIL FROM:<a@b>"}, {'<', "250 2.1.0 Ok"}});
+    CHECK_FALSE(capabilities_from(reused.exchanges()).known);
 }

@@ -83,6 +83,9 @@ TEST_CASE("parse_envelope(serialize_envelope(e)) == e", "[envelope]") {
     odd.submitter_name = "";
     odd.recipients[0].address = "\"x y\"@example.org";
     cases.push_back(odd);
+    Envelope unsendable = basic_envelope();
+    unsendable.unsendable = "5.6.9 header field From: the address j\xC3\xB6rg@example.org ...";
+    cases.push_back(unsendable);
     for (const auto& e : cases) {
         auto text = serialize_envelope(e);
         REQUIRE(text);
