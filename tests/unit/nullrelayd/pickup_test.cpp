@@ -195,8 +195,9 @@ TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[p
         "Subject: plain\r\nDate: x\r\nMessage-ID: <a@b>\r\nFrom: a@b\r\n\r\n"
         "ascii only\r\n";
     std::string id7 = f.submit({"", "", {"root@example.org"}}, seven);
-    REQUIRE(f.take(id7).kind == Kind::queued);
-    CHECK(f.read("data/" + id7) == seven);
+    PickupResult r7 = f.take(id7);
+    REQUIRE(r7.kind == Kind::queued);
+    CHECK(f.read("data/" + id7) == received_of(r7.envelope.arrival, id7) + seven);
 
     const std::string body =
         "Gr\xC3\xBC\xC3\x9F"
@@ -213,7 +214,8 @@ TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[p
     CHECK(r.envelope.unsendable.empty());
     for (unsigned char c : data)
         REQUIRE(c < 0x80);
-    CHECK_THAT(data, Catch::StartsWith("Subject: =?utf-8?B?w6l0w6k=?=\r\n"));
+    CHECK_THAT(data, Catch::StartsWith(received_of(r.envelope.arrival, id8) +
+                                       "Subject: =?utf-8?B?w6l0w6k=?=\r\n"));
     CHECK_THAT(data, Catch::Contains("\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
                                      "charset=utf-8\r\nContent-Transfer-Encoding: "
                                      "quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\nxxx"));
