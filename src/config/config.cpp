@@ -281,6 +281,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
         {"response_timeout", duration_key(&Config::response_timeout)},
         {"max_connection_age", duration_key(&Config::max_connection_age)},
         {"shutdown_timeout", duration_key(&Config::shutdown_timeout)},
+        {"metrics_file", path_key(&Config::metrics_file)},
+        {"metrics_interval", duration_key(&Config::metrics_interval)},
         {"admin_group",
          [](Config& c, std::string_view v) -> Status {
              // A group name as useradd accepts it; looked up when used (control_access.cpp).
@@ -377,6 +379,8 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
                                                  : fmt::format("{}:{}: {}", path, it->second, msg)};
     };
     if (config.retry_min.count() < 1) return at("retry_min", "retry_min must be at least 1s");
+    if (config.metrics_interval.count() < 1)
+        return at("metrics_interval", "metrics_interval must be at least 1s");
     if (config.retry_max < config.retry_min)
         return at(seen.count("retry_max") ? "retry_max" : "retry_min",
                   "retry_max is shorter than retry_min");

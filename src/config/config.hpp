@@ -92,6 +92,12 @@ struct Config {
     std::string admin_group;  // may change the queue besides root; empty: root only
     MailqVisibility mailq_visibility = MailqVisibility::own;
 
+    // A Prometheus text file for node_exporter's textfile collector; empty: none (the default).
+    // Rewritten (temporary file, rename) at most every metrics_interval, and only when a value
+    // changed.
+    std::string metrics_file;
+    std::chrono::seconds metrics_interval{60};
+
     // hostname, or the host's name when unset
     const std::string& local_hostname() const { return hostname; }
     const std::string& qualify_domain() const {

@@ -129,6 +129,10 @@ std::string encode_waiting(const std::string& id) {
     return fmt::format("waiting {}\n", id);
 }
 
+std::string encode_stat(const std::string& name, const std::string& value) {
+    return fmt::format("stat {} {}\n", name, one_line(value));
+}
+
 std::string encode_done(int code, std::string_view text) {
     return fmt::format("done {} {}\n", code, one_line(text));
 }
@@ -183,6 +187,13 @@ Status ReplyDecoder::line(std::string_view line, std::vector<UniqueFd>& fds) {
         int code = 0;
         if (!is_valid_queue_id(id) || !parse_int(code_word, code)) return bad_reply(word, line);
         sink_.result({std::string(id), code, std::string(text)});
+    } else if (word == "stat") {
+        auto [name, value] = split_word(rest);
+        if (name.empty() || value.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                std::string_view::npos)
+            return bad_reply(word, line);
+        sink_.stat(std::string(name), std::string(value));
     } else if (word == "waiting" && is_valid_queue_id(rest)) {
         sink_.waiting(std::string(rest));
     } else if (word == "content" && rest.empty()) {

@@ -3,7 +3,7 @@
 //
 // Request (client to daemon), ended by an empty line:
 //   nullrelay-control 1
-//   action list|show|flush|hold|release|delete|requeue
+//   action list|show|flush|hold|release|delete|requeue|stats
 //   id <queue id>           (any number)
 //   all
 //   recipient <pattern>
@@ -18,6 +18,7 @@
 //   waiting <id>            flush --wait: this message's result comes when its attempt ends
 //   content                 the message content: a read-only fd passed with this line
 //                           (SCM_RIGHTS)
+//   stat <name> <value>     stats: one value (queue_stats.hpp); names are [a-z0-9_]
 //   done <code> <text>      the end of the reply; a non-zero code refuses the whole request
 //
 // The daemon treats every request as hostile input (see control_server.hpp); the decoder of
@@ -48,6 +49,7 @@ std::string encode_message(const ListedMessage& listed);
 std::string encode_problem(const Error& error);
 std::string encode_result(const Outcome& outcome);
 std::string encode_waiting(const std::string& id);
+std::string encode_stat(const std::string& name, const std::string& value);
 inline constexpr std::string_view kContentRecord = "content\n";
 std::string encode_done(int code, std::string_view text);
 

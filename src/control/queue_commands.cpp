@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "control/queue_census.hpp"
 #include "util/clock.hpp"
 
 namespace nullrelay {
@@ -29,6 +30,7 @@ std::vector<Place> source_places(Action action) {
         case Action::list:
         case Action::show:
         case Action::remove:
+        case Action::stats:
             break;
     }
     return {Place::queue, Place::hold, Place::failed};
@@ -56,19 +58,21 @@ std::string_view to_string(Action action) {
             return "delete";
         case Action::requeue:
             return "requeue";
+        case Action::stats:
+            return "stats";
     }
     return "list";
 }
 
 std::optional<Action> action_named(std::string_view word) {
     for (Action a : {Action::list, Action::show, Action::flush, Action::hold, Action::release,
-                     Action::remove, Action::requeue})
+                     Action::remove, Action::requeue, Action::stats})
         if (to_string(a) == word) return a;
     return std::nullopt;
 }
 
 bool is_privileged(Action action) {
-    return action != Action::list;
+    return action != Action::list && action != Action::stats;
 }
 
 void OfflineDeliveryState::schedule(const std::string& id, std::int64_t when) {
@@ -234,6 +238,13 @@ std::vector<std::string> QueueCommands::act(const Request& request, ReplySink& s
     return pending;
 }
 
+void QueueCommands::stats(ReplySink& sink) {
+    QueueStats s = count_queue(spool_, deliveries_, now_seconds());
+    s.counters = deliveries_.counters();
+    for (const auto& [name, value] : stats_fields(s))
+        sink.stat(name, value);
+}
+
 Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it) {
     const bool waitable = std::exchange(wait_for_it, false);
     switch (action) {
@@ -256,6 +267,7 @@ Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it)
             return requeue(t);
         case Action::list:
         case Action::show:
+        case Action::stats:
             break;
     }
     return {t.id, EX_SOFTWARE, "not a queue-changing command"};

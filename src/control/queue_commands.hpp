@@ -15,16 +15,18 @@
 
 #include "control/listed_message.hpp"
 #include "control/queue_selection.hpp"
+#include "control/queue_stats.hpp"
 #include "queue/spool.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
 namespace nullrelay {
 
-enum class Action { list, show, flush, hold, release, remove, requeue };
+enum class Action { list, show, flush, hold, release, remove, requeue, stats };
 std::string_view to_string(Action action);  // the protocol word: list, ..., delete, requeue
 std::optional<Action> action_named(std::string_view word);
-// Whether the action changes the queue (or, for show, reads content): admins only.
+// Whether the action changes the queue (or, for show, reads content): admins only. (stats:
+// counts and counters, no address, id or content: anyone, as Postfix's mailq shows all.)
 bool is_privileged(Action action);
 
 struct Request {
@@ -52,6 +54,8 @@ class ReplySink {
     virtual void result(const Outcome& outcome) = 0;
     virtual void waiting(const std::string& id) = 0;  // flush --wait: its result comes later
     virtual void content(UniqueFd fd) = 0;            // show: the message as queued (CRLF)
+    // stats: one value (queue_stats.hpp: stats_fields).
+    virtual void stat(const std::string& /*name*/, const std::string& /*value*/) {}
 };
 
 // What the process that runs the commands knows about deliveries.
@@ -74,6 +78,8 @@ class DeliveryState {
     }
     // A message deleted for good: its index entry can go.
     virtual void forget(const std::string&) {}
+    // The delivery counters since start (queue_stats.hpp), when a daemon keeps them.
+    virtual std::optional<DeliveryCounts> counters() const { return std::nullopt; }
 };
 
 // Without a daemon: nothing is in flight; a schedule is written into the envelope's
@@ -110,6 +116,8 @@ class QueueCommands {
     void list_one(const Target& target, const Selection& selection,
                   std::optional<std::uint32_t> only_uid, ReplySink& sink);
     void show(const std::string& id, ReplySink& sink);
+    // The messages by state, the oldest one's age and the counters (queue_census.hpp).
+    void stats(ReplySink& sink);
     // One message a change applies to, and where it is.
     struct Target {
         std::string id;

@@ -25,6 +25,7 @@
 #include "nullrelay/oauth2_admin.hpp"
 #include "nullrelay/rewrite_command.hpp"
 #include "nullrelay/smarthost_check.hpp"
+#include "nullrelay/stats_command.hpp"
 #include "util/command_line.hpp"
 #include "util/host_name.hpp"
 #include "util/version.hpp"
@@ -171,6 +172,12 @@ int main(int argc, char** argv) {
     queue->add_flag("--json", json, "one JSON object per line per message");
     queue_sel.add_to(queue, false);
 
+    // stats [--json]
+    auto* stats = app.add_subcommand(
+        "stats", "messages by state, the oldest one's age and the delivery counters");
+    bool stats_json = false;
+    stats->add_flag("--json", stats_json, "one JSON object");
+
     // show ID [--body]
     auto* show = app.add_subcommand("show", "a message's envelope, state and header");
     std::string show_id;
@@ -238,6 +245,7 @@ int main(int argc, char** argv) {
     Config config = load_or_fail(config_path);
     AdminContext ctx{config, config_path};
     if (*queue) return list_queue(ctx, queue_sel.get(false), json);
+    if (*stats) return show_stats(ctx, stats_json);
     if (*show) {
         auto id = canonical_queue_id(show_id);
         if (!id) fail(id.error());

@@ -128,13 +128,16 @@ Status run_queue_request(const Config& config, const std::string& config_path,
         if (!spool)
             return Error{spool.error().exit_code,
                          fmt::format("cannot read the spool: {}", spool.error().message)};
-        if (request.action == Action::list || request.action == Action::show) {
+        if (request.action == Action::list || request.action == Action::show ||
+            request.action == Action::stats) {
             // Reading needs no lock: every change is an atomic rename. Nothing is in flight
             // without a daemon (a running nullrelayd --once is not seen).
             OfflineDeliveryState deliveries(*spool);
             QueueCommands commands(*spool, deliveries);
             if (request.action == Action::list)
                 commands.list(request.selection, std::nullopt, sink);
+            else if (request.action == Action::stats)
+                commands.stats(sink);  // counts only: no counters without a daemon
             else
                 commands.show(request.selection.ids.front(), sink);
             return ok_status();

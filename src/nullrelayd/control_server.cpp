@@ -57,6 +57,9 @@ class ControlServer::Sink : public ReplySink {
                      c_.peer.uid);
     }
     void waiting(const std::string& id) override { server_.append(c_, encode_waiting(id)); }
+    void stat(const std::string& name, const std::string& value) override {
+        server_.append(c_, encode_stat(name, value));
+    }
     void content(UniqueFd fd) override {
         server_.append(c_, std::string(kContentRecord), std::move(fd));
     }
@@ -236,6 +239,8 @@ void ControlServer::run_request(Connection& c, std::string_view text) {
         if (!c.todo.empty()) return work();
     } else if (request->action == Action::show) {
         commands.show(request->selection.ids.front(), sink);
+    } else if (request->action == Action::stats) {
+        commands.stats(sink);
     } else {
         c.request = *request;
         auto targets = commands.select(c.request, sink);

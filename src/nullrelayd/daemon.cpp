@@ -15,9 +15,11 @@
 
 #include <fmt/format.h>
 
+#include "control/queue_census.hpp"
 #include "nullrelayd/control_server.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/delivery.hpp"
+#include "nullrelayd/prometheus_text.hpp"
 #include "nullrelayd/smtp_session.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -84,6 +86,7 @@ class Daemon::QueueView final : public DeliveryState {
         return std::vector<std::string>(it->second.begin(), it->second.end());
     }
     void forget(const std::string& id) override { d_.index_remove(id); }
+    std::optional<DeliveryCounts> counters() const override { return d_.counters_.snapshot(); }
 
   private:
     Daemon& d_;
@@ -250,6 +253,7 @@ void Daemon::worker_main() {
             deliverer = std::make_unique<Deliverer>(*spool_, s->config, smtp, s->rewriter,
                                                     &abort_transfers_);
             deliverer->set_verbose(options_.verbose);
+            deliverer->set_counters(&counters_);
         }
         auto outcome = deliverer->deliver(*id);
         if (outcome.retired) retired_.push(*id);
@@ -575,6 +579,16 @@ bool Daemon::idle() const {
            (by_time_.empty() || by_time_.begin()->first > now_seconds());
 }
 
+void Daemon::write_metrics() {
+    if (!queue_view_) return;  // --once: no metrics file
+    metrics_.configure(config_.metrics_file, config_.metrics_interval);
+    metrics_.write_if_due(monotonic_ms(), [this] {
+        QueueStats stats = count_queue(*spool_, *queue_view_, now_seconds());
+        stats.counters = counters_.snapshot();
+        return MetricsFile::Rendered{prometheus_text(stats), stats.total() > 0};
+    });
+}
+
 int Daemon::run() {
     if (Status st = start(); !st) {
         log_error("{}", st.error().message);
@@ -591,7 +605,8 @@ int Daemon::run() {
         }
         if (options_.once && idle()) break;
         arm_timer();
-        int timeout = -1;
+        write_metrics();
+        int timeout = metrics_.timeout_ms(monotonic_ms());
         if (stopping_) {
             std::int64_t left = stop_deadline_ms_ - monotonic_ms();
             if (left <= 0 && !abort_transfers_) {
@@ -603,6 +618,7 @@ int Daemon::run() {
         }
         epoll_event events[8];
         int n = ::epoll_wait(epoll_.get(), events, 8, timeout);
+        if (n > 0) metrics_.touch();  // whatever woke us may have changed a value
         for (int i = 0; i < n; ++i) {
             int fd = events[i].data.fd;
             if (fd == wake_.get())

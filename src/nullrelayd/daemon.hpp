@@ -23,8 +23,11 @@
 #include "maps/address_rewriter.hpp"
 #include "maps/map_files.hpp"
 #include "nullrelayd/credentials.hpp"
+#include "nullrelayd/delivery_counters.hpp"
+#include "nullrelayd/metrics_file.hpp"
 #include "nullrelayd/pickup.hpp"
 #include "queue/spool.hpp"
+#include "util/clock.hpp"
 #include "util/unique_fd.hpp"
 #include "util/work_queue.hpp"
 
@@ -162,6 +165,12 @@ class Daemon {
     std::atomic<bool> abort_transfers_{false};
     bool stopping_ = false;
     std::int64_t stop_deadline_ms_ = 0;
+
+    // Issue 22: what `nullrelay stats` and the metrics file report (delivery threads count,
+    // the event loop reads), and the metrics file (event loop only).
+    DeliveryCounters counters_{now_seconds()};
+    MetricsFile metrics_;
+    void write_metrics();
 
     // The control socket (queue commands run here, in the event-loop thread), and what it may
     // ask of the schedule. Declared last: destroyed first.

@@ -1,10 +1,12 @@
 #include "nullrelayd/delivery.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
 #include "nullrelayd/delivery_outcome.hpp"
+#include "nullrelayd/failure_class.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -64,6 +66,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         if (env.recipients[i].state == RecipientState::pending) pending.push_back(i);
 
     AttemptVerdict verdict;
+    FailureClass without_reply = FailureClass::connection;  // for the counters
     std::string relay = "none";
     if (pending.empty()) {
         verdict.summary = "";
@@ -89,7 +92,18 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         // Failover: the next smarthost only when this one said nothing about the message
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).
         for (size_t h = 0; h < config_.smarthosts.size(); ++h) {
+            const auto started = std::chrono::steady_clock::now();
             SmtpAttempt attempt = transport(h).send(msg);
+            if (counters_ && !attempt.exchanges.empty()) {
+                counters_->transaction(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count());
+                if (!attempt.capabilities.empty())
+                    counters_->connection(false);
+                else if (attempt.exchanges.front().command.starts_with("MAIL FROM"))
+                    counters_->connection(true);
+            }
+            without_reply = transport_failure(attempt);
             if (verbose_ && !attempt.capabilities.empty())
                 log_info("{}: {}: smarthost offers {}", id, attempt.relay, attempt.capabilities);
             if (verbose_)
@@ -120,6 +134,10 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         log_info("{}: to=<{}>{}, relay={}, delay={:.1f}, tries={}, dsn={}, status={} ({})", id,
                  r.address, orig_to(r), relay, delay, env.attempts, rv.dsn, status_word(rv.verdict),
                  r.last_reply);
+        if (counters_) {
+            counters_->recipient(rv.verdict, failure_class(rv, without_reply));
+            if (rv.verdict == Verdict::sent) counters_->delivered_at(whole_seconds(clock_));
+        }
     }
     env.last_error = one_line(verdict.summary);
 
@@ -138,6 +156,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
                 "status=expired (gave up after {}s in the queue; last error: {})",
                 id, r.address, orig_to(r), delay, env.attempts, config_.queue_lifetime.count(),
                 last);
+            if (counters_) counters_->expired();
         }
     }
     load_failures_.erase(id);

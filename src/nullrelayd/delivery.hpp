@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
 #include "nullrelayd/bounce.hpp"
+#include "nullrelayd/delivery_counters.hpp"
 #include "nullrelayd/transport.hpp"
 #include "queue/spool.hpp"
 #include "util/clock.hpp"
@@ -49,6 +50,9 @@ class Deliverer {
     Outcome deliver(const std::string& id);
     // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).
     void set_verbose(bool verbose) { verbose_ = verbose; }
+    // Count every recipient line, connection and transaction there (null: none); it must
+    // outlive the Deliverer.
+    void set_counters(DeliveryCounters* counters) { counters_ = counters; }
     // The time that arrival, backoff and expiry are measured in (tests set it).
     void set_clock(Clock clock) { clock_ = std::move(clock); }
 
@@ -69,6 +73,7 @@ class Deliverer {
     const std::atomic<bool>* abort_flag_;
     std::vector<std::unique_ptr<Transport>> transports_;  // one per smarthost, made on first use
     bool verbose_ = false;
+    DeliveryCounters* counters_ = nullptr;
     std::unordered_map<std::string, int> load_failures_;  // transient load errors, for backoff
     Clock clock_ = wall_clock();
 };

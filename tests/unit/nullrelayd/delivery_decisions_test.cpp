@@ -77,7 +77,8 @@ struct Fixture {
     Spool spool = open_spool(t.root);
     Config config;
     double now = kArrival + 10;
-    std::map<std::string, Script> hosts;  // by smarthost name
+    std::map<std::string, Script> hosts;   // by smarthost name
+    DeliveryCounters* counters = nullptr;  // counted there when set
 
     Fixture() {
         config.hostname = "relay.example.org";
@@ -107,6 +108,7 @@ struct Fixture {
         };
         Deliverer d(spool, config, scripted, rewriter, nullptr);
         d.set_clock(manual_clock(&now));
+        d.set_counters(counters);
         return d.deliver(kId);
     }
     Envelope queued() {
@@ -334,4 +336,92 @@ TEST_CASE("Deliverer: a message pickup found unsendable bounces without a connec
             static_cast<ssize_t>(text.size()));
     CHECK_THAT(text, Catch::Contains("Status: 5.6.9"));
     CHECK_THAT(text, Catch::Contains("non-ASCII characters"));
+}
+
+// Issue 22: the counters that `nullrelay stats` and the metrics file report, counted by the
+// real Deliverer per recipient line, by reason, per connection and transaction.
+namespace {
+
+size_t failures(const DeliveryCounts& c, FailureClass why) {
+    return c.failures[static_cast<size_t>(why)];
+}
+
+}  // namespace
+
+TEST_CASE("Deliverer counts deliveries, connections and transactions", "[delivery][counters]") {
+    Fixture f;
+    DeliveryCounters counters(kArrival);
+    f.counters = &counters;
+    SmtpAttempt opened = attempt(true, {kMail, kBobOk, kCarolOk, kData, kQueued});
+    opened.capabilities = "SIZE 10240000, 8BITMIME";  // the smarthost answered EHLO anew
+    f.mx().attempts = {opened};
+    f.deliver();
+    DeliveryCounts c = counters.snapshot();
+    CHECK(c.started == kArrival);
+    CHECK(c.delivered == 2);
+    CHECK(c.deferred == 0);
+    CHECK(c.bounced == 0);
+    CHECK(c.connections_opened == 1);
+    CHECK(c.connections_reused == 0);
+    CHECK(c.latency_count == 1);
+    CHECK(c.last_delivery == kArrival + 10);
+    for (size_t i = 0; i < kFailureClasses; ++i)
+        CHECK(c.failures[i] == 0);
+}
+
+TEST_CASE("Deliverer counts a reused connection and a 5xx", "[delivery][counters]") {
+    Fixture f;
+    DeliveryCounters counters(kArrival);
+    f.counters = &counters;
+    const SmtpExchange bob_550{"RCPT TO:<bob@example.net>", 550,
+                               "550 5.1.1 <bob@example.net>: Recipient address rejected"};
+    SmtpAttempt reused;
+    reused.completed = true;
+    reused.relay = "mx.example.net[192.0.2.1]:587";
+    reused.exchanges = {kMail, bob_550, kCarolOk, kData, kQueued};
+    f.mx().attempts = {reused};
+    f.deliver();
+    DeliveryCounts c = counters.snapshot();
+    CHECK(c.delivered == 1);
+    CHECK(c.bounced == 1);
+    CHECK(failures(c, FailureClass::reply_5xx) == 1);
+    CHECK(c.connections_opened == 0);
+    CHECK(c.connections_reused == 1);
+}
+
+TEST_CASE("Deliverer counts 4xx, TLS, AUTH and connection failures apart", "[delivery][counters]") {
+    Fixture f;
+    f.config.smarthosts = {{"mx.example.net", 587}};  // no failover: one attempt each
+    DeliveryCounters counters(kArrival);
+    f.counters = &counters;
+    const SmtpExchange bob_450{"RCPT TO:<bob@example.net>", 450, "450 4.2.0 Greylisted"};
+    const SmtpExchange carol_450{"RCPT TO:<carol@example.net>", 450, "450 4.2.0 Greylisted"};
+    SmtpAttempt tls;
+    tls.relay = "mx.example.net[192.0.2.1]:587";
+    tls.error = "SSL peer certificate or SSH remote key was not OK";
+    tls.exchanges = {{"", 220, "220 mx.example.net ESMTP"},
+                     {"EHLO relay.example.org", 250, "250-mx.example.net\n250 STARTTLS"},
+                     {"STARTTLS", 220, "220 2.0.0 Ready to start TLS"}};
+    SmtpAttempt auth = attempt(false, {}, "Login denied");
+    auth.exchanges.back() = {"AUTH PLAIN <redacted>", 535, "535 5.7.8 Authentication failed"};
+    SmtpAttempt refused;
+    refused.relay = "mx.example.net[192.0.2.1]:587";
+    refused.error = "Couldn't connect to server";
+    f.mx().attempts = {attempt(false, {kMail, bob_450, carol_450}, "RCPT failed: 450"), tls, auth,
+                       refused};
+    for (int i = 0; i < 4; ++i) {
+        f.now += 3600;  // each retry due
+        f.deliver();
+    }
+    DeliveryCounts c = counters.snapshot();
+    CHECK(c.delivered == 0);
+    CHECK(c.deferred == 8);
+    CHECK(c.bounced == 0);
+    CHECK(failures(c, FailureClass::reply_4xx) == 2);
+    CHECK(failures(c, FailureClass::tls) == 2);
+    CHECK(failures(c, FailureClass::auth) == 2);
+    CHECK(failures(c, FailureClass::connection) == 2);
+    CHECK(failures(c, FailureClass::reply_5xx) == 0);
+    CHECK(c.latency_count == 3);  // the refused connection had no transaction
+    CHECK(c.last_delivery == 0);
 }
