@@ -7,6 +7,7 @@
 
 #include "nullrelayd/delivery_outcome.hpp"
 #include "nullrelayd/failure_class.hpp"
+#include "nullrelayd/journal_log.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -131,9 +132,17 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         // A 5xx recipient stays pending until finish() has queued its bounce.
         if (rv.verdict == Verdict::bounced)
             failed.push_back({pending[k], {r.address, r.original, rv.dsn, r.last_reply}});
-        log_info("{}: to=<{}>{}, relay={}, delay={:.1f}, tries={}, dsn={}, status={} ({})", id,
-                 r.address, orig_to(r), relay, delay, env.attempts, rv.dsn, status_word(rv.verdict),
-                 r.last_reply);
+        const LogField fields[] = {{"QUEUE_ID", id},
+                                   {"RECIPIENT", r.address},
+                                   {"STATUS", status_word(rv.verdict)},
+                                   {"DSN", rv.dsn},
+                                   {"RELAY", relay}};
+        log_with_fields(
+            LogLevel::info,
+            fmt::format("{}: to=<{}>{}, relay={}, delay={:.1f}, tries={}, dsn={}, status={} ({})",
+                        id, r.address, orig_to(r), relay, delay, env.attempts, rv.dsn,
+                        status_word(rv.verdict), r.last_reply),
+            fields);
         if (counters_) {
             counters_->recipient(rv.verdict, failure_class(rv, without_reply));
             if (rv.verdict == Verdict::sent) counters_->delivered_at(whole_seconds(clock_));
@@ -151,11 +160,18 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
                 continue;
             std::string last = !r.last_reply.empty() ? r.last_reply : env.last_error;
             failed.push_back({i, {r.address, r.original, "4.4.7", last}});
-            log_info(
-                "{}: to=<{}>{}, relay=none, delay={:.1f}, tries={}, dsn=4.4.7, "
-                "status=expired (gave up after {}s in the queue; last error: {})",
-                id, r.address, orig_to(r), delay, env.attempts, config_.queue_lifetime.count(),
-                last);
+            const LogField fields[] = {{"QUEUE_ID", id},
+                                       {"RECIPIENT", r.address},
+                                       {"STATUS", "expired"},
+                                       {"DSN", "4.4.7"},
+                                       {"RELAY", "none"}};
+            log_with_fields(LogLevel::info,
+                            fmt::format("{}: to=<{}>{}, relay=none, delay={:.1f}, tries={}, "
+                                        "dsn=4.4.7, status=expired (gave up after {}s in the "
+                                        "queue; last error: {})",
+                                        id, r.address, orig_to(r), delay, env.attempts,
+                                        config_.queue_lifetime.count(), last),
+                            fields);
             if (counters_) counters_->expired();
         }
     }

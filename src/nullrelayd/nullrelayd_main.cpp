@@ -20,6 +20,7 @@
 #include "nullrelayd/core_dumps.hpp"
 #include "nullrelayd/credentials.hpp"
 #include "nullrelayd/daemon.hpp"
+#include "nullrelayd/journal_log.hpp"
 #include "nullrelayd/oauth2_command.hpp"
 #include "util/command_line.hpp"
 #include "util/host_name.hpp"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
         oauth2->add_subcommand(name)->callback([&oauth2_action, name] { oauth2_action = name; });
     app.set_version_flag("--version", fmt::format("nullrelayd (nullrelay) {}", kVersion));
     if (auto rc = parse_command_line(app, "nullrelayd", argc, argv)) return *rc;
+    use_journal_fields();  // under systemd: delivery lines carry QUEUE_ID=, STATUS=, ...
 
     // 1. Secrets (the smarthost password, OAuth2 tokens) live in this process's memory:
     // never in a core file, never readable through ptrace or /proc/PID/mem by the other

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The setgid nullrelay-sendmail links neither libcurl nor OpenSSL (nor PCRE2: the maps are the
-# daemon's and the admin program's; nor nlohmann-json: the OAuth2 client is the daemon's), read
+# daemon's and the admin program's; nor nlohmann-json: the OAuth2 client is the daemon's; nor
+# libsystemd: the journal fields are the daemon's), read
 # from the binary the build made: its dynamic section (DT_NEEDED) and, for what a static
 # library could have brought in, its symbols.
 set -euo pipefail
@@ -9,15 +10,15 @@ bin=${NULLRELAY_BIN:?}/nullrelay-sendmail
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 echo "nullrelay-sendmail needs: $(echo $needed)"
 [ -n "$needed" ] || { echo "no NEEDED entries read (not a dynamic binary?)" >&2; exit 1; }
-if echo "$needed" | grep -Ei 'curl|ssl|crypto|gnutls|nghttp|pcre'; then
+if echo "$needed" | grep -Ei 'curl|ssl|crypto|gnutls|nghttp|pcre|systemd'; then
     echo "nullrelay-sendmail must not link these" >&2
     exit 1
 fi
-if nm -D --undefined-only "$bin" 2>/dev/null | grep -E ' (curl_|SSL_|EVP_|pcre2_)'; then
+if nm -D --undefined-only "$bin" 2>/dev/null | grep -E ' (curl_|SSL_|EVP_|pcre2_|sd_journal_)'; then
     echo "nullrelay-sendmail refers to libcurl, OpenSSL or PCRE2 symbols" >&2
     exit 1
 fi
-if nm "$bin" 2>/dev/null | grep -E ' [TtWw] (curl_|SSL_|EVP_|pcre2_)'; then
+if nm "$bin" 2>/dev/null | grep -E ' [TtWw] (curl_|SSL_|EVP_|pcre2_|sd_journal_)'; then
     echo "nullrelay-sendmail carries libcurl, OpenSSL or PCRE2 code" >&2
     exit 1
 fi
