@@ -61,6 +61,14 @@ grep -q "^  not delivered, by reason: connection 0, tls 1, auth 0, 4xx 0, 5xx 1$
     fail "stats text: $(cat "$T/stats.txt")"
 pass "nullrelay stats matches the history"
 
+# Any user may ask (counts only): nobody, who submitted none of these messages, sees them all.
+chmod 755 "$T"  # mktemp made it 0700: nobody must reach the socket and the configuration
+nobody_stats=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$BIN/nullrelay" -C "$CONF" \
+    stats --json) || fail "stats as nobody exit $?"
+assert_eq "$($PY -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["messages"]["deferred"], d["messages"]["failed"], d["counters"]["delivered"])' "$nobody_stats")" \
+    "1 1 3" "stats as nobody"
+pass "any user may ask for stats"
+
 # 3. The metrics file: rewritten within metrics_interval, parsed by promtool.
 file_has_delivered() { [ "$(metric 'nullrelay_deliveries_total{result="bounced"}' 2>/dev/null)" == 1 ]; }
 wait_until 10 file_has_delivered || fail "metrics file not updated: $(cat "$METRICS" 2>&1)"
