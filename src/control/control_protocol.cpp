@@ -55,6 +55,10 @@ Result<std::string> encode_request(const Request& request) {
     if (!s.recipient.empty()) out += fmt::format("recipient {}\n", s.recipient);
     if (!s.sender.empty()) out += fmt::format("sender {}\n", s.sender);
     if (request.wait) out += "wait\n";
+    if (!request.reason.empty()) {
+        if (Status st = check_pause_reason(request.reason); !st) return st.error();
+        out += fmt::format("reason {}\n", request.reason);
+    }
     out += '\n';
     return out;
 }
@@ -76,7 +80,7 @@ Result<Request> decode_request(std::string_view text) {
     lines.resize(lines.size() - 2);
     if (lines[0] != kControlSignature) return fail("unknown protocol version");
     Request r;
-    bool have_action = false, have_recipient = false, have_sender = false;
+    bool have_action = false, have_recipient = false, have_sender = false, have_reason = false;
     for (size_t i = 1; i < lines.size(); ++i) {
         auto [word, value] = split_word(lines[i]);
         if (word == "action" && !have_action) {
@@ -99,6 +103,9 @@ Result<Request> decode_request(std::string_view text) {
             have_sender = true;
         } else if (word == "wait" && value.empty()) {
             r.wait = true;
+        } else if (word == "reason" && !have_reason && check_pause_reason(value)) {
+            r.reason = std::string(value);
+            have_reason = true;
         } else {
             return fail(fmt::format("unexpected line '{}'", one_line(lines[i].substr(0, 100))));
         }
@@ -115,6 +122,10 @@ std::string encode_message(const ListedMessage& listed) {
         return encode_problem(
             {EX_DATAERR, fmt::format("{}: {}", listed.envelope.id, text.error().message)});
     return fmt::format("message {} {}\n{}", message_place(listed), listed.active ? 1 : 0, *text);
+}
+
+std::string encode_paused(const DeliveryPause& pause) {
+    return fmt::format("paused {} {}\n", pause.since, pause.reason);
 }
 
 std::string encode_problem(const Error& error) {
@@ -185,7 +196,8 @@ Status ReplyDecoder::line(std::string_view line, std::vector<UniqueFd>& fds) {
         auto [id, tail] = split_word(rest);
         auto [code_word, text] = split_word(tail);
         int code = 0;
-        if (!is_valid_queue_id(id) || !parse_int(code_word, code)) return bad_reply(word, line);
+        if ((!is_valid_queue_id(id) && id != kDeliveriesSubject) || !parse_int(code_word, code))
+            return bad_reply(word, line);
         sink_.result({std::string(id), code, std::string(text)});
     } else if (word == "stat") {
         auto [name, value] = split_word(rest);
@@ -194,6 +206,11 @@ Status ReplyDecoder::line(std::string_view line, std::vector<UniqueFd>& fds) {
                 std::string_view::npos)
             return bad_reply(word, line);
         sink_.stat(std::string(name), std::string(value));
+    } else if (word == "paused") {
+        auto [since, reason] = split_word(rest);
+        auto pause = decode_pause(fmt::format("since {}\nreason {}\n", since, reason));
+        if (!pause) return bad_reply(pause.error().message, line);
+        sink_.paused(*pause);
     } else if (word == "waiting" && is_valid_queue_id(rest)) {
         sink_.waiting(std::string(rest));
     } else if (word == "content" && rest.empty()) {

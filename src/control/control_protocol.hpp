@@ -3,16 +3,18 @@
 //
 // Request (client to daemon), ended by an empty line:
 //   nullrelay-control 1
-//   action list|show|flush|hold|release|delete|requeue|stats
+//   action list|show|flush|hold|release|delete|requeue|pause|resume|stats
 //   id <queue id>           (any number)
 //   all
 //   recipient <pattern>
 //   sender <pattern>
 //   wait
+//   reason <text>           (pause: the admin's words)
 //
 // Reply records (daemon to client):
 //   message <place> <0|1>   then the envelope in its queue-file form, through its `end` line
 //                           (0|1: being delivered now); fields never hold CR or LF
+//   paused <since> <reason> list: deliveries are paused (since: seconds since the epoch)
 //   problem <code> <text>   a queue file that could not be read; the listing goes on
 //   result <id> <code> <text>   what became of one message (code: sysexits)
 //   waiting <id>            flush --wait: this message's result comes when its attempt ends
@@ -46,6 +48,7 @@ Result<Request> decode_request(std::string_view text);
 std::optional<size_t> request_end(std::string_view buffer);
 
 std::string encode_message(const ListedMessage& listed);
+std::string encode_paused(const DeliveryPause& pause);
 std::string encode_problem(const Error& error);
 std::string encode_result(const Outcome& outcome);
 std::string encode_waiting(const std::string& id);

@@ -27,6 +27,9 @@ std::vector<Place> source_places(Action action) {
             return {Place::hold};
         case Action::requeue:
             return {Place::failed};
+        case Action::pause:
+        case Action::resume:
+            return {};
         case Action::list:
         case Action::show:
         case Action::remove:
@@ -60,13 +63,17 @@ std::string_view to_string(Action action) {
             return "requeue";
         case Action::stats:
             return "stats";
+        case Action::pause:
+            return "pause";
+        case Action::resume:
+            return "resume";
     }
     return "list";
 }
 
 std::optional<Action> action_named(std::string_view word) {
     for (Action a : {Action::list, Action::show, Action::flush, Action::hold, Action::release,
-                     Action::remove, Action::requeue, Action::stats})
+                     Action::remove, Action::requeue, Action::pause, Action::resume, Action::stats})
         if (to_string(a) == word) return a;
     return std::nullopt;
 }
@@ -92,8 +99,17 @@ std::optional<Place> QueueCommands::find(const std::string& id) const {
     return std::nullopt;
 }
 
+void QueueCommands::report_pause(ReplySink& sink) {
+    auto pause = spool_.pause_state();
+    if (!pause)
+        sink.problem(pause.error());
+    else if (*pause)
+        sink.paused(**pause);
+}
+
 void QueueCommands::list(const Selection& selection, std::optional<std::uint32_t> only_uid,
                          ReplySink& sink) {
+    report_pause(sink);
     for (const Target& t : list_targets(selection, only_uid))
         list_one(t, selection, only_uid, sink);
 }
@@ -212,8 +228,21 @@ std::vector<QueueCommands::Target> QueueCommands::targets(const Request& request
 }
 
 std::vector<QueueCommands::Target> QueueCommands::select(const Request& request, ReplySink& sink) {
+    if (request.action == Action::pause || request.action == Action::resume) {
+        sink.result(request.action == Action::pause ? pause(request.reason) : resume());
+        return {};
+    }
     Request effective = request;
     if (request.action == Action::flush) {
+        // A flush asks for deliveries now, which a pause forbids: say so rather than pretend.
+        auto paused = spool_.pause_state();
+        if (paused && *paused) {
+            sink.problem(
+                {EX_TEMPFAIL, fmt::format("deliveries {}; nothing is attempted until `nullrelay "
+                                          "resume`",
+                                          describe_pause(**paused))});
+            return {};
+        }
         deliveries_.pick_up();  // what was just submitted is flushed too
         if (effective.selection.empty()) effective.selection.all = true;  // plain `flush`
     }
@@ -245,6 +274,27 @@ void QueueCommands::stats(ReplySink& sink) {
         sink.stat(name, value);
 }
 
+Outcome QueueCommands::pause(const std::string& reason) {
+    if (Status st = check_pause_reason(reason); !st)
+        return {std::string(kDeliveriesSubject), st.error().exit_code, st.error().message};
+    DeliveryPause pause{now_seconds(), reason};
+    auto state = spool_.pause_state();
+    if (state && *state) pause.since = (*state)->since;  // paused already: since the first time
+    if (Status st = spool_.pause(pause); !st)
+        return {std::string(kDeliveriesSubject), st.error().exit_code, st.error().message};
+    deliveries_.set_paused(true);
+    return {std::string(kDeliveriesSubject), EX_OK, describe_pause(pause)};
+}
+
+Outcome QueueCommands::resume() {
+    auto state = spool_.pause_state();
+    if (state && !*state) return {std::string(kDeliveriesSubject), EX_OK, "not paused"};
+    if (Status st = spool_.resume(); !st)
+        return {std::string(kDeliveriesSubject), st.error().exit_code, st.error().message};
+    deliveries_.set_paused(false);
+    return {std::string(kDeliveriesSubject), EX_OK, "resumed"};
+}
+
 Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it) {
     const bool waitable = std::exchange(wait_for_it, false);
     switch (action) {
@@ -268,6 +318,8 @@ Outcome QueueCommands::change(Action action, const Target& t, bool& wait_for_it)
         case Action::list:
         case Action::show:
         case Action::stats:
+        case Action::pause:
+        case Action::resume:
             break;
     }
     return {t.id, EX_SOFTWARE, "not a queue-changing command"};

@@ -22,7 +22,7 @@
 
 namespace nullrelay {
 
-enum class Action { list, show, flush, hold, release, remove, requeue, stats };
+enum class Action { list, show, flush, hold, release, remove, requeue, pause, resume, stats };
 std::string_view to_string(Action action);  // the protocol word: list, ..., delete, requeue
 std::optional<Action> action_named(std::string_view word);
 // Whether the action changes the queue (or, for show, reads content): admins only. (stats:
@@ -32,8 +32,12 @@ bool is_privileged(Action action);
 struct Request {
     Action action = Action::list;
     Selection selection;
-    bool wait = false;  // flush: report each message's outcome once its attempt is over
+    bool wait = false;   // flush: report each message's outcome once its attempt is over
+    std::string reason;  // pause: the admin's words (check_pause_reason)
 };
+
+// The subject of the outcome of pause and resume, which concern no one message.
+inline constexpr std::string_view kDeliveriesSubject = "deliveries";
 
 // What became of one message.
 struct Outcome {
@@ -56,6 +60,7 @@ class ReplySink {
     virtual void content(UniqueFd fd) = 0;            // show: the message as queued (CRLF)
     // stats: one value (queue_stats.hpp: stats_fields).
     virtual void stat(const std::string& /*name*/, const std::string& /*value*/) {}
+    virtual void paused(const DeliveryPause&) {}  // list: deliveries are paused
 };
 
 // What the process that runs the commands knows about deliveries.
@@ -80,6 +85,8 @@ class DeliveryState {
     virtual void forget(const std::string&) {}
     // The delivery counters since start (queue_stats.hpp), when a daemon keeps them.
     virtual std::optional<DeliveryCounts> counters() const { return std::nullopt; }
+    // The admin paused or resumed deliveries (the spool's pause file is already written).
+    virtual void set_paused(bool) {}
 };
 
 // Without a daemon: nothing is in flight; a schedule is written into the envelope's
@@ -124,10 +131,13 @@ class QueueCommands {
         Place place;
         bool in_maildrop = false;  // list only: a submission not yet picked up
     };
+    // Tells the sink when deliveries are paused (list, before the messages).
+    void report_pause(ReplySink& sink);
     // flush, hold, release, remove, requeue, in two steps so that a caller can spread a long
     // selection over time (the daemon's event loop must not stall on thousands of fsyncs):
     // select() resolves the selection (reporting unknown ids and unreadable files; a flush
-    // picks up new submissions first), apply() changes one message and reports its outcome,
+    // picks up new submissions first; pause and resume are done here, with no target),
+    // apply() changes one message and reports its outcome,
     // or returns true when the outcome comes later (flush with wait): ask settle() once the
     // DeliveryState says its attempt is over.
     std::vector<Target> select(const Request& request, ReplySink& sink);
@@ -145,6 +155,8 @@ class QueueCommands {
     Outcome release(const Target& target);
     Outcome remove(const Target& target);
     Outcome requeue(const Target& target);
+    Outcome pause(const std::string& reason);
+    Outcome resume();
 
     Spool& spool_;
     DeliveryState& deliveries_;

@@ -36,6 +36,7 @@ struct ExitStatus {
 class ListingSink : public ReplySink {
   public:
     void message(const ListedMessage& m) override { messages.push_back(m); }
+    void paused(const DeliveryPause& p) override { pause = p; }
     void problem(const Error& e) override {
         print_error(e.message);
         status.fail(EX_DATAERR);
@@ -48,6 +49,7 @@ class ListingSink : public ReplySink {
     void content(UniqueFd fd) override { content_fd = std::move(fd); }
 
     std::vector<ListedMessage> messages;
+    std::optional<DeliveryPause> pause;
     UniqueFd content_fd;
     ExitStatus status;
 };
@@ -143,7 +145,7 @@ int list_queue(const AdminContext& ctx, const Selection& selection, bool json) {
         for (const auto& m : sink.messages)
             out += format_json_message(m);
     } else {
-        out = format_mailq(sink.messages);
+        out = format_mailq(sink.messages, sink.pause);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     return sink.status.code;

@@ -8,10 +8,15 @@
 
 namespace nullrelay {
 
-std::string format_mailq(const std::vector<ListedMessage>& messages) {
-    if (messages.empty()) return "Mail queue is empty\n";
-    std::string out = fmt::format("{:<17} {:>8} {:<19} {}\n", "----Queue ID-----", "--Size--",
-                                  "---Arrival Time----", "--Sender/Recipient------");
+std::string format_mailq(const std::vector<ListedMessage>& messages,
+                         const std::optional<DeliveryPause>& pause) {
+    std::string out;
+    if (pause)
+        out = fmt::format("-- Deliveries {} (nullrelay resume) --\n",
+                          terminal_safe(describe_pause(*pause)));
+    if (messages.empty()) return out + "Mail queue is empty\n";
+    out += fmt::format("{:<17} {:>8} {:<19} {}\n", "----Queue ID-----", "--Size--",
+                       "---Arrival Time----", "--Sender/Recipient------");
     std::uint64_t total = 0;
     bool first = true;
     for (const auto& m : messages) {

@@ -2,14 +2,18 @@
 // check_mailq -M postfix and people's habits work unchanged.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "control/listed_message.hpp"
+#include "queue/delivery_pause.hpp"
 
 namespace nullrelay {
 
-std::string format_mailq(const std::vector<ListedMessage>& messages);
+// A pause of deliveries comes first, on a line of its own (check_mailq reads past it).
+std::string format_mailq(const std::vector<ListedMessage>& messages,
+                         const std::optional<DeliveryPause>& pause = std::nullopt);
 
 }  // namespace nullrelay

@@ -213,6 +213,13 @@ int main(int argc, char** argv) {
             c.cmd->add_flag("-y,--yes", yes, "do not ask before deleting by --all or pattern");
     }
 
+    // pause [REASON...], resume
+    auto* pause = app.add_subcommand(
+        "pause", "stop deliveries until resumed (mail is still accepted and queued)");
+    std::vector<std::string> pause_words;
+    pause->add_option("reason", pause_words, "why, shown by mailq (one line)");
+    auto* resume = app.add_subcommand("resume", "deliver again after a pause");
+
     auto* chk = app.add_subcommand(
         "check", "validate the configuration and the maps (and obtain an OAuth2 token)");
     bool config_only = false, check_connect = false, check_verbose = false;
@@ -254,6 +261,13 @@ int main(int argc, char** argv) {
     if (*flush) return change_queue(ctx, {Action::flush, flush_sel.get(false), wait}, false);
     for (auto& c : changes)
         if (*c.cmd) return change_queue(ctx, {c.action, c.sel.get(true), false}, yes);
+    if (*pause || *resume) {
+        Request request{*pause ? Action::pause : Action::resume, {}, false};
+        for (const std::string& w : pause_words)
+            request.reason += (request.reason.empty() ? "" : " ") + w;
+        if (Status st = check_pause_reason(request.reason); !st) fail(st.error());
+        return change_queue(ctx, request, false);
+    }
     if (*chk) {
         if (config_only && check_connect)
             fail({EX_USAGE, "--config-only contacts nothing: not with --connect"});

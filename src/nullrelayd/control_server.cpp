@@ -49,6 +49,7 @@ class ControlServer::Sink : public ReplySink {
     Sink(ControlServer& server, Connection& c, Action action)
         : server_(server), c_(c), action_(action) {}
     void message(const ListedMessage& m) override { server_.append(c_, encode_message(m)); }
+    void paused(const DeliveryPause& p) override { server_.append(c_, encode_paused(p)); }
     void problem(const Error& e) override { server_.append(c_, encode_problem(e)); }
     void result(const Outcome& o) override {
         server_.append(c_, encode_result(o));
@@ -234,6 +235,7 @@ void ControlServer::run_request(Connection& c, std::string_view text) {
         // A slice at a time, like the changes: a long queue never holds the loop.
         c.request = *request;
         c.only_uid = listing_filter(c.policy, c.peer);
+        commands.report_pause(sink);
         auto targets = commands.list_targets(c.request.selection, c.only_uid);
         c.todo.assign(targets.begin(), targets.end());
         if (!c.todo.empty()) return work();

@@ -87,6 +87,7 @@ class Daemon::QueueView final : public DeliveryState {
     }
     void forget(const std::string& id) override { d_.index_remove(id); }
     std::optional<DeliveryCounts> counters() const override { return d_.counters_.snapshot(); }
+    void set_paused(bool paused) override { d_.set_paused(paused); }
 
   private:
     Daemon& d_;
@@ -189,6 +190,14 @@ Status Daemon::start() {
     for (Place place : {Place::hold, Place::failed})
         for (const std::string& id : spool_->list(place))
             if (auto env = spool_->load(place, id)) index_add(id, env->submitter_uid);
+    // A pause outlives a restart: the admin lifts it, not a reboot.
+    if (auto pause = spool_->pause_state(); !pause)
+        log_error("{}; deliveries go on", pause.error().message);
+    else if (*pause) {
+        paused_ = true;
+        log_info("deliveries {}: mail is queued, nothing is sent until `nullrelay resume`",
+                 describe_pause(**pause));
+    }
     log_info("nullrelayd started: spool {}, {} queued, {} to pick up, smarthost {}",
              config_.spool_dir, due_at_.size(), pickup_backlog_.size(),
              config_.smarthosts.empty()
@@ -314,7 +323,19 @@ void Daemon::schedule(const std::string& id, std::int64_t when) {
     by_time_.insert({when, id});
 }
 
+void Daemon::set_paused(bool paused) {
+    if (paused == paused_) return;
+    paused_ = paused;
+    if (paused)
+        log_info(
+            "deliveries paused by the admin: mail is queued, nothing is sent until "
+            "`nullrelay resume`");
+    else
+        log_info("deliveries resumed: {} message(s) waiting", due_at_.size());
+}
+
 void Daemon::dispatch_due() {
+    if (paused_) return;  // what is due stays due, and goes once deliveries resume
     const std::int64_t now = now_seconds();
     while (!by_time_.empty() && by_time_.begin()->first <= now) {
         std::string id = by_time_.begin()->second;
@@ -328,7 +349,7 @@ void Daemon::dispatch_due() {
 void Daemon::arm_timer() {
     if (pickup_waiting_.empty() && pickup_backlog_.empty()) pickup_recheck_wait_ = 1;
     std::int64_t next = 0;
-    if (!by_time_.empty()) next = by_time_.begin()->first;
+    if (!by_time_.empty() && !paused_) next = by_time_.begin()->first;
     if (pickup_retry_at_ && (!next || pickup_retry_at_ < next)) next = pickup_retry_at_;
     if (pickup_recheck_at_ && (!next || pickup_recheck_at_ < next)) next = pickup_recheck_at_;
     itimerspec spec{};
@@ -576,7 +597,7 @@ void Daemon::handle_signal() {
 
 bool Daemon::idle() const {
     return in_flight_.empty() && pickup_backlog_.empty() && !pickup_in_hand_ &&
-           (by_time_.empty() || by_time_.begin()->first > now_seconds());
+           (paused_ || by_time_.empty() || by_time_.begin()->first > now_seconds());
 }
 
 void Daemon::write_metrics() {

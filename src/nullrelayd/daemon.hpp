@@ -110,6 +110,8 @@ class Daemon {
     std::shared_ptr<const DeliverySettings> settings_;
     std::unique_ptr<Spool> spool_;
     std::unique_ptr<Pickup> pickup_;
+    bool paused_ = false;  // the admin paused deliveries (the spool's pause file)
+    void set_paused(bool paused);
     MapFiles map_files_;  // what pickup_'s maps were loaded from; a change reloads
     // Reloads when a map file changed since it was loaded (before a pickup uses the maps).
     void reload_if_maps_changed();

@@ -272,6 +272,33 @@ void Spool::remove_orphans() {
     }
 }
 
+Result<std::optional<DeliveryPause>> Spool::pause_state() const {
+    const std::string path = layout_.pause_file();
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid()) {
+        if (errno == ENOENT) return std::optional<DeliveryPause>();
+        return Error{EX_IOERR, fmt::format("cannot read {}: {}", path, errno_text(errno))};
+    }
+    auto text = read_open_file(fd.get(), path, 4096);
+    if (!text) return text.error();
+    auto pause = decode_pause(*text);
+    if (!pause) return Error{EX_DATAERR, fmt::format("{}: {}", path, pause.error().message)};
+    return std::optional<DeliveryPause>(std::move(*pause));
+}
+
+Status Spool::pause(const DeliveryPause& pause) {
+    return replace_file_durably(layout_.pause_file(), encode_pause(pause), 0600);
+}
+
+Status Spool::resume() {
+    const std::string path = layout_.pause_file();
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return Error{EX_IOERR, fmt::format("cannot remove {}: {}", path, errno_text(errno))};
+    auto root = open_dir(layout_.root());
+    if (!root) return root.error();
+    return fsync_fd(root->get(), layout_.root());
+}
+
 Result<UniqueFd> Spool::lock(bool wait) const {
     const std::string path = layout_.lock_file();
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));

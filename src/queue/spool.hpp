@@ -8,6 +8,7 @@
 //   hold/<id>       envelope of a message put on hold by the admin
 //   failed/<id>     envelope of a message that could not be delivered nor bounced
 //   corrupt/<name>  maildrop files that failed validation, kept for the admin to inspect
+//   paused          there while the admin has paused deliveries
 //
 // maildrop/ and corrupt/ belong to the Maildrop (maildrop.hpp), which the Spool opens with
 // the rest.
@@ -15,10 +16,12 @@
 // a data file without an envelope is an orphan from an interrupted pickup.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "queue/delivery_pause.hpp"
 #include "queue/envelope.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/spool_layout.hpp"
@@ -86,6 +89,13 @@ class Spool {
     // Removes data files without an envelope, leftover temporary files and retired envelopes. Only
     // the one process that holds the spool lock may call it (see lock()).
     void remove_orphans();
+
+    // The admin's pause of deliveries (nullrelay pause): none when the file is absent. Written
+    // and removed durably by the process that holds the spool lock (the daemon, or root
+    // without one); read by anyone who may read the spool.
+    Result<std::optional<DeliveryPause>> pause_state() const;
+    Status pause(const DeliveryPause& pause);
+    Status resume();
 
     // The daemon's lock: one process at a time moves queued messages. Returns an invalid fd
     // when another process holds it and `wait` is false.

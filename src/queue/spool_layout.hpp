@@ -29,6 +29,8 @@ class SpoolLayout {
     std::string control_socket() const { return root_ + "/control"; }
     // The flock that one process at a time holds to move queued messages (Spool::lock).
     std::string lock_file() const { return root_ + "/lock"; }
+    // Deliveries paused by the admin (queue/delivery_pause.hpp), while it exists.
+    std::string pause_file() const { return root_ + "/paused"; }
 
     // Who owns the spool (the daemon's user and group), from queue/: the admin program
     // becomes them before it touches the spool without a daemon.

@@ -27,8 +27,8 @@ start_daemon
 printf 'Subject: cron\n\nx\n' | sendmail -i root
 printf 'Subject: web\n\nx\n' | sendmail -i www-data
 wait_until 10 has_delivered 2 || fail "not delivered"
-cat "$SH"/messages/*.json | grep -q '"ops@example.org"' || fail "root did not reach ops@example.org"
-cat "$SH"/messages/*.json | grep -q '"catchall@example.net"' || fail "alias_map no longer applies"
+grep -q '"ops@example.org"' "$SH"/messages/*.json || fail "root did not reach ops@example.org"
+grep -q '"catchall@example.net"' "$SH"/messages/*.json || fail "alias_map no longer applies"
 pass "mail for root goes where /etc/aliases says; alias_map covers the rest"
 
 # Edited while the daemon runs, with no reload: the next message follows the new entry, as

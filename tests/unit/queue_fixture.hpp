@@ -44,6 +44,8 @@ struct FakeDeliveryState : DeliveryState {
     void schedule(const std::string& id, std::int64_t when) override { scheduled[id] = when; }
     void unschedule(const std::string& id) override { scheduled.erase(id); }
     void pick_up() override { ++pickups; }
+    std::optional<bool> paused;  // the last set_paused
+    void set_paused(bool p) override { paused = p; }
     // The daemon's index of submitters, when a test gives one.
     std::optional<std::map<std::uint32_t, std::vector<std::string>>> index;
     std::optional<std::vector<std::string>> submitted_by(std::uint32_t uid) const override {

@@ -176,3 +176,42 @@ TEST_CASE("the decoder reports a refusal and refuses garbage", "[control_protoco
         if (!st) CHECK(st.error().exit_code == EX_PROTOCOL);
     }
 }
+
+TEST_CASE("pause: the reason travels, the paused record and the deliveries result decode",
+          "[control_protocol]") {
+    Request r{Action::pause, {}, false};
+    r.reason = "smarthost maintenance";
+    auto text = encode_request(r);
+    REQUIRE(text);
+    auto back = decode_request(*text);
+    REQUIRE(back);
+    CHECK(back->action == Action::pause);
+    CHECK(back->reason == "smarthost maintenance");
+    r.reason = "a\x1b]0;title";
+    CHECK_FALSE(encode_request(r));
+    CHECK_FALSE(decode_request("nullrelay-control 1\naction pause\nreason a\tb\n\n"));
+
+    struct Seen : ReplySink {
+        std::optional<DeliveryPause> pause;
+        std::vector<Outcome> results;
+        void message(const ListedMessage&) override {}
+        void problem(const Error&) override {}
+        void result(const Outcome& o) override { results.push_back(o); }
+        void waiting(const std::string&) override {}
+        void content(UniqueFd) override {}
+        void paused(const DeliveryPause& p) override { pause = p; }
+    } seen;
+    ReplyDecoder decoder(seen);
+    std::vector<UniqueFd> fds;
+    std::string reply = encode_paused({1733500000, "provider limit"}) +
+                        encode_result({"deliveries", EX_OK, "resumed"}) + encode_done(EX_OK, "");
+    REQUIRE(decoder.feed(reply, fds));
+    REQUIRE(seen.pause);
+    CHECK(*seen.pause == DeliveryPause{1733500000, "provider limit"});
+    CHECK(seen.results.at(0).text == "resumed");
+    CHECK(decoder.outcome());
+
+    Seen bad;
+    ReplyDecoder bad_decoder(bad);
+    CHECK_FALSE(bad_decoder.feed("paused soon x\n", fds));
+}

@@ -281,3 +281,63 @@ TEST_CASE("list: a user's listing looks only at the messages indexed as theirs",
     commands.list({}, std::nullopt, all);  // the admin's: the spool itself
     CHECK(all.ids.size() == 3);
 }
+
+TEST_CASE("pause and resume: a file in the spool, shown by list, refusing flush",
+          "[queue_commands]") {
+    Fixture f;
+    Collector p = f.act(Action::pause, {});
+    REQUIRE(p.results.size() == 1);
+    CHECK(p.results[0].id == "deliveries");
+    CHECK(p.results[0].code == EX_OK);
+    CHECK_THAT(p.results[0].text, Catch::StartsWith("paused since "));
+    CHECK(f.sched.paused == std::optional<bool>(true));
+    auto state = f.spool.pause_state();
+    REQUIRE(state);
+    REQUIRE(*state);
+    const std::int64_t since = (*state)->since;
+
+    // Again, with a reason: the first time stays, the reason is the new one.
+    Request again{Action::pause, {}, false};
+    again.reason = "provider limit";
+    Collector p2;
+    f.cmds.act(again, p2);
+    CHECK_THAT(p2.results.at(0).text, Catch::EndsWith(": provider limit"));
+    CHECK((*f.spool.pause_state())->since == since);
+    CHECK((*f.spool.pause_state())->reason == "provider limit");
+
+    struct PauseSeen : Collector {
+        std::optional<DeliveryPause> pause;
+        void paused(const DeliveryPause& d) override { pause = d; }
+    } listing;
+    f.cmds.list({}, std::nullopt, listing);
+    REQUIRE(listing.pause);
+    CHECK(listing.pause->reason == "provider limit");
+    CHECK(listing.messages.size() == 4);  // the queue is listed as ever
+
+    Collector fl = f.act(Action::flush, {});
+    REQUIRE(fl.problems.size() == 1);
+    CHECK(fl.problems[0].exit_code == EX_TEMPFAIL);
+    CHECK_THAT(fl.problems[0].message, Catch::Contains("provider limit"));
+    CHECK(fl.results.empty());
+    CHECK(f.sched.scheduled.at(kA) == 1717250000);  // not made due
+
+    Collector r = f.act(Action::resume, {});
+    CHECK(r.results.at(0).text == "resumed");
+    CHECK(f.sched.paused == std::optional<bool>(false));
+    CHECK_FALSE(f.t.exists("paused"));
+    CHECK(f.act(Action::resume, {}).results.at(0).text == "not paused");
+    PauseSeen after;
+    f.cmds.list({}, std::nullopt, after);
+    CHECK_FALSE(after.pause);
+}
+
+TEST_CASE("pause: a reason that is not one line of text is refused", "[queue_commands]") {
+    Fixture f;
+    Request r{Action::pause, {}, false};
+    r.reason = "two\nlines";
+    Collector c;
+    f.cmds.act(r, c);
+    CHECK(c.results.at(0).code == EX_USAGE);
+    CHECK_FALSE(f.t.exists("paused"));
+    CHECK_FALSE(f.sched.paused);
+}
