@@ -7,7 +7,7 @@
 #
 # The messages are submitted with nullrelay-sendmail while the daemon is stopped; the clock
 # runs from the daemon's start until the smarthost has stored the last one. Pickup and
-# delivery overlap (batches of 1, 2, 4, ... 64: the first delivery waits for one message's
+# delivery overlap (batches of 1, 4, 16, then 64: the first delivery waits for one message's
 # commit); "pickup" below is only the daemon's start, until it logs "nullrelayd started".
 # STARTTLS + AUTH PLAIN as in production, private spool, loopback only (tests/integration/lib.sh).
 N=${1:-1000}

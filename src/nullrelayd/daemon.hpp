@@ -128,8 +128,8 @@ class Daemon {
     // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
     std::deque<std::string> pickup_backlog_;
     std::unordered_set<std::string> in_backlog_;
-    // Batches start at one submission and double (pickup_batch.hpp): the first delivery of a
-    // backlog waits for one message's commit, not for a whole batch.
+    // Batches start at one submission and grow fourfold (pickup_batch.hpp): the first
+    // delivery of a backlog waits for one message's commit, not for a whole batch.
     PickupBatchSize pickup_batch_size_;
     // Pickup runs on a thread of its own, one batch at a time, so that no submission (a huge
     // header, recipients a careless alias rule backtracks on) holds up the event loop: mailq,
