@@ -151,13 +151,17 @@ def queue_messages(n, *args):
         sendmail(msg, *args, f"r{i % 10}@example.net")
 
 
-def drain(n, prefix="drain"):
+def drain(n, prefix="drain", connections=None):
     """The queue after an outage: n messages picked up and waiting for their retry time
     (submitted with -odq), then `nullrelay flush`; the clock runs from the flush to the last
-    250 at the sink. The daemon's CPU is counted over the same span."""
+    250 at the sink. The daemon's CPU is counted over the same span. With `connections`, that
+    setting (else the default) and the figures' names end in ".c<connections>"."""
     fresh_spool()
     sink = Sink("--expect", str(n))
-    write_config(sink.port, "retry_min = 1h")
+    conf = ["retry_min = 1h"] + ([f"connections = {connections}"] if connections else [])
+    if connections:
+        prefix = f"{prefix}.c{connections}"
+    write_config(sink.port, *conf)
     d = Daemon()
     wait_for(d.started, 10, "the daemon")
     queue_messages(n, "-odq", "-i")
@@ -184,7 +188,8 @@ def drain(n, prefix="drain"):
 def cold_drain(n):
     """n submissions waiting in maildrop/ (daemon stopped), then the daemon starts: pickup
     (two file fsyncs per message, two directory fsyncs per batch) and delivery overlap. The
-    clock runs from the daemon's start to the last 250 at the sink."""
+    clock runs from the daemon's start (its exec) to the last 250 at the sink; "first" is the
+    first 250. The daemon's CPU is all it used, start included."""
     fresh_spool()
     sink = Sink("--expect", str(n))
     write_config(sink.port)
@@ -200,6 +205,33 @@ def cold_drain(n):
     secs = (s["last_ns"] - start) / 1e9
     record(f"from_maildrop.{n}.rate", n / secs, "messages/s")
     record(f"from_maildrop.{n}.daemon_cpu", cpu / n, "ms/message")
+    record(f"from_maildrop.{n}.first_delivery", (s["first_ns"] - start) / 1e6, "ms")
+
+
+def first_delivery(n):
+    """The time from the daemon's start to its first delivery when n submissions wait."""
+    fresh_spool()
+    sink = Sink("--expect", str(n))
+    write_config(sink.port)
+    queue_messages(n, "-i")
+    start = time.time_ns()
+    d = Daemon()
+    wait_for(lambda: sink.stats()["messages"] >= n, 600, f"{n} messages at the sink")
+    s = sink.stats()
+    d.stop()
+    sink.stop()
+    record(f"first_delivery.{n}_waiting", (s["first_ns"] - start) / 1e6, "ms")
+
+
+def connections_sweep(n, counts=(1, 2, 4)):
+    """The flush drain per `connections` setting beside the libcurl ceiling (sink_client with
+    as many connections) of the same round, and their ratio."""
+    for c in counts:
+        ceiling(n, c)
+        drain(n, "drain", connections=c)
+        rate = results[f"drain.c{c}.{n}.rate"]["values"][-1]
+        top = results[f"sink_ceiling_rate.{c}"]["values"][-1]
+        record(f"drain.c{c}.{n}.of_ceiling", rate / top * 100, "% of ceiling")
 
 
 def submission(runs):
@@ -399,6 +431,130 @@ def big_message(mb):
     os.unlink(path)
 
 
+ARENA_ALIGN = 64 << 20  # glibc's per-thread malloc heaps are mmapped at HEAP_MAX_SIZE alignment
+
+
+def memory_parts(pid):
+    """The daemon's resident memory (Rss, KB) by part, from /proc/<pid>/smaps: its own binary,
+    libcrypto + libssl, libcurl, the C and C++ runtime, the other shared libraries, the main
+    malloc heap ([heap]), the malloc arenas of other threads (anonymous, 64 MB aligned), thread
+    stacks (anonymous 8 MB mappings), the main stack, other anonymous memory (mmapped
+    buffers, large allocations)."""
+    parts, cur = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        f = line.split()
+        if "-" in f[0] and len(f) >= 5 and not f[0].endswith(":"):
+            lo, hi = (int(x, 16) for x in f[0].split("-"))
+            path = f[5] if len(f) > 5 else ""
+            base = os.path.basename(path)
+            if path == "[heap]":
+                cur = "heap (main arena)"
+            elif path == "[stack]":
+                cur = "main stack"
+            elif path.startswith("["):
+                cur = "kernel ([vdso], [vvar])"
+            elif "nullrelayd" in base:
+                cur = "binary"
+            elif base.startswith(("libcrypto", "libssl")):
+                cur = "libcrypto+libssl"
+            elif base.startswith("libcurl"):
+                cur = "libcurl"
+            elif base.startswith(("libc.", "libc-", "libstdc++", "libm.", "libgcc_s", "ld-linux")):
+                cur = "libc+libstdc++"
+            elif path:
+                cur = "other shared libraries"
+            elif lo % ARENA_ALIGN == 0 and "rw" in f[1]:
+                cur = "thread malloc arenas"
+            elif (hi - lo) in (8 << 20, (8 << 20) - 4096) and "rw" in f[1]:
+                cur = "thread stacks"
+            else:
+                cur = "other anonymous"
+        elif f[0] == "Rss:" and cur:
+            parts[cur] = parts.get(cur, 0) + int(f[1])
+    return parts
+
+
+def status_kb(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def record_memory(point, pid):
+    """RSS, its file-backed part (shared library and binary pages: shared with every other
+    process that maps them, and given back by the kernel under pressure) and anonymous part,
+    PSS (shared pages divided among their users), threads, shared libraries mapped, and
+    memory_parts()."""
+    record(f"mem.{point}.rss", status_kb(pid, "VmRSS") / 1024, "MB")
+    record(f"mem.{point}.rss_file", status_kb(pid, "RssFile") / 1024, "MB")
+    record(f"mem.{point}.rss_anon", status_kb(pid, "RssAnon") / 1024, "MB")
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        if line.startswith("Pss:"):
+            record(f"mem.{point}.pss", int(line.split()[1]) / 1024, "MB")
+    libs = {l.split()[-1] for l in open(f"/proc/{pid}/maps") if ".so" in l.split()[-1]}
+    record(f"mem.{point}.shared_libraries", len(libs), "libraries")
+    record(f"mem.{point}.threads", status_kb(pid, "Threads"), "threads")
+    for part, kb in sorted(memory_parts(pid).items()):
+        record(f"mem.{point}.{part}", kb / 1024, "MB")
+
+
+def memory(mb):
+    """The daemon's RSS and where it goes (memory_parts), at three points: just started (empty
+    spool), idle after a delivery (its connection cached), and at the highest RSS seen while an
+    mb MB message is picked up and delivered (sampled every 5 ms; peak = VmHWM at the end).
+    Then the system CA bundle's cost: a daemon without tls_ca_file (the default: libcurl's
+    bundle) tries the sink, whose certificate that bundle does not trust, and idles."""
+    fresh_spool()
+    sink = Sink("--arrivals")
+    write_config(sink.port, f"max_message_size = {2 * mb * 1024 * 1024}")
+    d = Daemon()
+    wait_for(d.started, 10, "the daemon")
+    time.sleep(0.5)
+    record_memory("start", d.p.pid)
+    sendmail(f"{T}/small.eml", "-i", "root")
+    wait_for(lambda: len(sink.arrivals()) >= 1, 30, "the small message at the sink")
+    time.sleep(1)
+    record_memory("idle_after_delivery", d.p.pid)
+    path = f"{T}/big.eml"
+    with open(path, "wb") as f:
+        f.write(b"From: bench@example.org\nTo: root\nSubject: big\n\n")
+        f.write((b"y" * 99 + b"\n") * (mb * 1024 * 1024 // 100))
+    sendmail(path, "-i", "root")
+    os.unlink(path)
+    best, parts = 0, None
+    while len(sink.arrivals()) < 2:
+        rss = status_kb(d.p.pid, "VmRSS")
+        if rss > best:
+            try:
+                best, parts = rss, memory_parts(d.p.pid)
+            except OSError:
+                pass
+        time.sleep(0.005)
+    record(f"mem.{mb}MB_message.rss_max_sampled", best / 1024, "MB")
+    for part, kb in sorted((parts or {}).items()):
+        record(f"mem.{mb}MB_message.{part}", kb / 1024, "MB")
+    record("mem.peak_rss", d.hwm_kb() / 1024, "MB")
+    d.stop()
+    sink.stop()
+    # The system CA bundle, loaded by OpenSSL when a connection starts.
+    fresh_spool()
+    sink = Sink("--arrivals")
+    with open(CONF) as f:
+        conf = [l for l in f if not l.startswith("tls_ca_file")]
+    with open(CONF, "w") as f:
+        f.writelines(conf)
+    d = Daemon()
+    wait_for(d.started, 10, "the daemon")
+    sendmail(f"{T}/small.eml", "-i", "root")
+    since_start = lambda: open(f"{T}/daemon.log").read().split("nullrelayd started")[-1]
+    wait_for(lambda: "status=" in since_start(), 30, "the attempt with the system CA bundle")
+    time.sleep(1)
+    record_memory("idle_system_ca", d.p.pid)
+    d.stop()
+    sink.stop()
+
+
 def eight_bit(mb):
     """The 7-bit downgrade's cost (docs/queue.md): an mb MB message of 8-bit text, submitted,
     picked up and delivered, beside one of 7-bit text of the same size. Latin text (about 5 %
@@ -444,10 +600,11 @@ def alias_bench():
         record(name, float(value), unit)
 
 
-def ceiling(n):
+def ceiling(n, connections=None):
     sink = Sink()
-    out = subprocess.run([f"{BUILD}/sink_client", str(sink.port), f"{T}/certs/ca.crt", str(n)],
-                         capture_output=True, text=True, check=True)
+    extra = [str(connections)] if connections else []
+    out = subprocess.run([f"{BUILD}/sink_client", str(sink.port), f"{T}/certs/ca.crt", str(n),
+                          *extra], capture_output=True, text=True, check=True)
     sink.stop()
     for line in out.stdout.splitlines():
         name, value, unit = line.split()
@@ -471,6 +628,8 @@ def main():
             ("sink ceiling", lambda: ceiling(500 if QUICK else 2000)),
             ("drain", lambda: drain(300 if QUICK else 1000)),
             ("from maildrop", lambda: cold_drain(300 if QUICK else 1000)),
+            ("first delivery", lambda: first_delivery(100)),
+            ("connections", lambda: connections_sweep(300 if QUICK else 1000)),
             ("end-to-end", lambda: end_to_end(10 if QUICK else 50)),
             ("8-bit message", lambda: eight_bit(10)),
             ("alias map", alias_bench)]
@@ -483,7 +642,8 @@ def main():
             except Exception as e:  # a report, not a test: say what failed and go on
                 print(f"bench: {name} failed: {e}", file=sys.stderr)
                 break
-    extra = [("idle", lambda: idle(10 if QUICK else 60)),
+    extra = [("memory", lambda: memory(100)),
+             ("idle", lambda: idle(10 if QUICK else 60)),
              ("fsyncs", lambda: fsyncs(100 if QUICK else 300))]
     if not QUICK:
         extra += [("100 MB message", lambda: big_message(100)),
@@ -504,6 +664,21 @@ def main():
         rows[name] = {"unit": r["unit"], "median": statistics.median(v), "min": min(v),
                       "max": max(v), "rounds": len(v)}
         print(f"{name:44} {rows[name]['median']:10.3f} {min(v):10.3f} {max(v):10.3f}  {r['unit']}")
+    # Ratios of the run's medians (the rounds of two steps are not paired one to one).
+    med = lambda name: rows[name]["median"] if name in rows else None
+    derived = []
+    for name in rows:
+        m = re.fullmatch(r"from_maildrop\.(\d+)\.rate", name)
+        if m and med(f"drain.{m[1]}.rate"):
+            derived.append((f"from_maildrop.{m[1]}.of_flush_drain",
+                            med(name) / med(f"drain.{m[1]}.rate") * 100, "% of flush drain"))
+        if name == "mem.idle_system_ca.rss_anon" and med("mem.idle_after_delivery.rss_anon"):
+            # What the system bundle adds to the anonymous memory of an idle daemon.
+            derived.append(("mem.system_ca_bundle.rss_anon",
+                            med(name) - med("mem.idle_after_delivery.rss_anon"), "MB"))
+    for name, value, unit in derived:
+        rows[name] = {"unit": unit, "median": value, "min": value, "max": value, "rounds": 1}
+        print(f"{name:44} {value:10.3f} {'':>10} {'':>10}  {unit} (of medians)")
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump({"mode": "quick" if QUICK else "full", "loadavg": load,

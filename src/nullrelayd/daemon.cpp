@@ -31,9 +31,9 @@ namespace nullrelay {
 namespace {
 
 constexpr std::int64_t kPickupRetrySeconds = 30;
-// Submissions taken per event-loop turn: they share two directory fsyncs, and delivery of the
-// ones before starts while the next batch is picked up.
-constexpr size_t kPickupBatch = 64;
+// Submissions taken per batch by pick_up_all (synchronous): they share two directory fsyncs.
+// The pickup thread's batches ramp up to the same size (pickup_batch.hpp).
+constexpr size_t kPickupBatch = PickupBatchSize::kLargest;
 
 // Whether a new configuration reaches the smarthost another way: another host, TLS setting,
 // account or secret. Mail deferred under the old one may well go now.
@@ -397,10 +397,15 @@ void Daemon::reload_if_maps_changed() {
 }
 
 void Daemon::send_pickup_batch() {
-    if (pickup_in_hand_ || pickup_backlog_.empty()) return;
+    if (pickup_in_hand_) return;
+    if (pickup_backlog_.empty()) {
+        pickup_batch_size_.reset();
+        return;
+    }
     reload_if_maps_changed();
     std::vector<std::string> names;
-    while (!pickup_backlog_.empty() && names.size() < kPickupBatch) {
+    const size_t limit = pickup_batch_size_.next();
+    while (!pickup_backlog_.empty() && names.size() < limit) {
         names.push_back(std::move(pickup_backlog_.front()));
         pickup_backlog_.pop_front();
         in_backlog_.erase(names.back());

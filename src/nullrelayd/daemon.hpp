@@ -26,6 +26,7 @@
 #include "nullrelayd/delivery_counters.hpp"
 #include "nullrelayd/metrics_file.hpp"
 #include "nullrelayd/pickup.hpp"
+#include "nullrelayd/pickup_batch.hpp"
 #include "queue/spool.hpp"
 #include "util/clock.hpp"
 #include "util/unique_fd.hpp"
@@ -132,6 +133,9 @@ class Daemon {
     // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).
     std::deque<std::string> pickup_backlog_;
     std::unordered_set<std::string> in_backlog_;
+    // Batches start at one submission and grow fourfold (pickup_batch.hpp): the first
+    // delivery of a backlog waits for one message's commit, not for a whole batch.
+    PickupBatchSize pickup_batch_size_;
     // Pickup runs on a thread of its own, one batch at a time, so that no submission (a huge
     // header, recipients a careless alias rule backtracks on) holds up the event loop: mailq,
     // flush, signals and dispatch go on meanwhile.
