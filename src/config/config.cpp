@@ -295,6 +295,19 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              c.admin_group = std::string(v);
              return ok_status();
          }},
+        {"log",
+         [](Config& c, std::string_view v) -> Status {
+             if (v == "auto")
+                 c.log = LogSetting::automatic;
+             else if (v == "stderr")
+                 c.log = LogSetting::standard_error;
+             else if (v == "syslog")
+                 c.log = LogSetting::syslog;
+             else
+                 return Error{EX_CONFIG,
+                              fmt::format("expected auto, stderr or syslog, got '{}'", v)};
+             return ok_status();
+         }},
         {"mailq_visibility",
          [](Config& c, std::string_view v) -> Status {
              if (v == "own")

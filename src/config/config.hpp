@@ -17,6 +17,7 @@ inline constexpr const char* kDefaultConfigPath = "/etc/nullrelay/nullrelay.conf
 enum class TlsMode { starttls, implicit };
 enum class AliasScope { local, all };     // which recipients alias_map applies to
 enum class MailqVisibility { own, all };  // what mailq shows a user who is not an admin
+enum class LogSetting { automatic, standard_error, syslog };  // where nullrelayd logs
 enum class TlsVersion { v1_2, v1_3 };
 enum class AuthMechanism { automatic, plain, login, xoauth2 };
 enum class OAuth2Grant { none, client_credentials, refresh_token };
@@ -88,6 +89,11 @@ struct Config {
     std::chrono::seconds response_timeout{300};
     std::chrono::seconds max_connection_age{60};
     std::chrono::seconds shutdown_timeout{10};  // SIGTERM: in-flight deliveries get this long
+
+    // The daemon's log: stderr (the journal under systemd, a terminal, a container's log),
+    // syslog(3) with facility mail, or automatic: syslog when stderr goes nowhere (closed or
+    // /dev/null, as under start-stop-daemon --background), stderr otherwise.
+    LogSetting log = LogSetting::automatic;
 
     std::string admin_group;  // may change the queue besides root; empty: root only
     MailqVisibility mailq_visibility = MailqVisibility::own;

@@ -2,9 +2,11 @@
 
 #include <grp.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -103,7 +105,15 @@ Status become_spool_owner(const SpoolLayout& layout) {
     auto owner = layout.owner();
     if (!owner) return owner.error();
     if (::geteuid() == owner->uid) return ok_status();
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
+    // The daemon's groups: its own, and the submission group of maildrop/ (nullrelay-submit),
+    // whose files it reads through that group. No other group of root's is kept.
+    std::vector<gid_t> groups;
+    struct stat maildrop;
+    if (::stat(layout.path(SpoolDir::maildrop).c_str(), &maildrop) == 0 &&
+        maildrop.st_gid != owner->gid)
+        groups.push_back(maildrop.st_gid);
+    if (::setgroups(groups.size(), groups.data()) != 0 ||
+        ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
         ::setresuid(owner->uid, owner->uid, owner->uid) != 0 || ::geteuid() != owner->uid)
         return Error{EX_OSERR,
                      fmt::format("cannot switch to the owner of the spool {} (uid {}): {}",

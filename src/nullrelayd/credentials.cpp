@@ -18,7 +18,9 @@ namespace nullrelay {
 
 namespace {
 
-// Refuses a secret file that someone other than the daemon (and its group) could read.
+// Refuses a secret file that someone other than the daemon's user could read. Its group too:
+// a group shares the secret with every member and every setgid program of the group (before
+// the submission group was split off, nullrelay-sendmail was setgid to the daemon's own).
 Status check_secret_file(int fd, const std::string& path, const char* what) {
     struct stat st;
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
@@ -27,12 +29,10 @@ Status check_secret_file(int fd, const std::string& path, const char* what) {
         return Error{EX_CONFIG, fmt::format("{} {} is readable by every user; chmod 600 it "
                                             "(owner: the nullrelay user)",
                                             what, path)};
-    // The daemon's own group is as trusted as the daemon; any other group is other people.
-    if ((st.st_mode & S_IRGRP) && st.st_gid != ::getegid())
-        return Error{EX_CONFIG,
-                     fmt::format("{} {} is readable by group {}, which is not the "
-                                 "daemon's own; chmod 600 it (owner: the nullrelay user)",
-                                 what, path, st.st_gid)};
+    if (st.st_mode & S_IRGRP)
+        return Error{EX_CONFIG, fmt::format("{} {} is readable by its group (gid {}); chmod 600 "
+                                            "it (owner: the nullrelay user)",
+                                            what, path, st.st_gid)};
     return ok_status();
 }
 

@@ -523,6 +523,13 @@ void Daemon::handle_inotify() {
     }
 }
 
+void apply_log_setting(LogSetting setting) {
+    static const bool discarded = standard_error_is_discarded();
+    const bool syslog =
+        setting == LogSetting::syslog || (setting == LogSetting::automatic && discarded);
+    set_log_destination(syslog ? LogDestination::syslog : LogDestination::standard_error);
+}
+
 void Daemon::reload() {
     map_files_ = MapFiles(config_);  // tried as they are now, even if the reload fails
     auto config = load_config(options_.config_path, true);
@@ -531,6 +538,7 @@ void Daemon::reload() {
         return;
     }
     resolve_host_defaults(*config);
+    apply_log_setting(config->log);
     // Even if this reload fails, these files were tried as they are now: not again until the
     // admin changes one (one error in the log, not one per message).
     map_files_ = MapFiles(*config);

@@ -36,6 +36,10 @@ namespace nullrelay {
 
 class ControlServer;
 
+// Sends the log where the `log` key says (util/log.hpp); automatic looks at stderr as it was
+// when the daemon started.
+void apply_log_setting(LogSetting setting);
+
 struct DaemonOptions {
     bool once = false;  // deliver what is due (all with flush_all), then exit
     bool flush_all = false;

@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
     bool foreground = false, once = false, flush_all = false, verbose = false,
          check_connect = false;
     app.add_option("-C,--config", config_path, "configuration file");
-    app.add_flag("--foreground", foreground,
-                 "stay in the foreground and log to stderr (always the case; for clarity)");
+    app.add_flag(
+        "--foreground", foreground,
+        "stay in the foreground (always the case; for clarity); the log key says where it logs");
     app.add_flag("--once", once, "deliver what is due, then exit");
     app.add_flag("--flush", flush_all, "with --once: attempt every queued message now");
     app.add_flag("-v,--verbose", verbose,
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
         return config.error().exit_code;
     }
     resolve_host_defaults(*config);
+    // The log goes where the `log` key says from here on (a one-shot --check-connect prints
+    // to the admin's terminal).
+    if (!check_connect) apply_log_setting(config->log);
     if (!is_qualified_host_name(config->hostname))
         log_warning(
             "the host name '{}' is not qualified: EHLO and Message-IDs use it; set "

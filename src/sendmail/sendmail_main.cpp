@@ -1,10 +1,10 @@
 // nullrelay-sendmail: the sendmail-compatible submission program (/usr/sbin/sendmail).
 //
-// SECURITY: installed setgid nullrelay. It uses the group for one thing only: to create its
-// file in maildrop/ (which local users cannot otherwise write). It then drops the group for
-// good, before it looks at its arguments or reads the message, so nothing a caller controls
-// is ever handled with privilege. It records no claim about who submitted: the daemon takes
-// that from the file owner. -C is honoured for root only. It links neither libcurl nor
+// SECURITY: installed setgid nullrelay-submit (the submission group). It uses the group for one
+// thing only: to create its file in maildrop/ (which local users cannot otherwise write). It then
+// drops the group for good, before it looks at its arguments or reads the message, so nothing a
+// caller controls is ever handled with privilege. It records no claim about who submitted: the
+// daemon takes that from the file owner. -C is honoured for root only. It links neither libcurl nor
 // OpenSSL and never sees credentials.
 #include <unistd.h>
 

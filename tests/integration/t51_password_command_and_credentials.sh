@@ -98,12 +98,18 @@ for mode in 644 640; do
     chgrp nogroup "$T/password"
     rc=0; "$BIN/nullrelayd" -C "$CONF" --once >"$T/refused.log" 2>&1 || rc=$?
     assert_eq $rc 78 "mode $mode: EX_CONFIG"
-    grep -Eq "readable by (every user|group)" "$T/refused.log" || fail "mode $mode: $(cat "$T/refused.log")"
+    grep -Eq "readable by (every user|its group)" "$T/refused.log" || fail "mode $mode: $(cat "$T/refused.log")"
 done
-chgrp "$(id -g)" "$T/password"  # group-readable by the daemon's own group is fine
-"$BIN/nullrelayd" -C "$CONF" --once >"$T/owngroup.log" 2>&1 || fail "own group refused: $(cat "$T/owngroup.log")"
+# The daemon's own group too (issue 16, item 5): a group shares the secret with its members
+# and its setgid programs.
+chgrp "$(id -g)" "$T/password"
+rc=0; "$BIN/nullrelayd" -C "$CONF" --once >"$T/owngroup.log" 2>&1 || rc=$?
+assert_eq $rc 78 "mode 640, the daemon's own group: EX_CONFIG"
+grep -q "readable by its group (gid $(id -g)); chmod 600 it" "$T/owngroup.log" ||
+    fail "own group: $(cat "$T/owngroup.log")"
 chmod 600 "$T/password"
-pass "password files readable by others or another group are refused"
+"$BIN/nullrelayd" -C "$CONF" --once >"$T/owner.log" 2>&1 || fail "mode 600 refused: $(cat "$T/owner.log")"
+pass "password files readable by others or by any group, the daemon's own included, are refused"
 
 grep -Eq "secret|fresh-token|stale-token" "$T/daemon.log" && fail "a secret reached the log"
 pass "no secret in the log"

@@ -1,6 +1,7 @@
 # A real unprivileged user against a production-like installation: nullrelay-sendmail setgid to
-# the daemon's group, maildrop/ 1770, the queue 0700 owned by the daemon's user, nullrelayd
-# running as that user. The user submits (the envelope records their uid) but cannot read the
+# the submission group (nullrelay-submit, of which the daemon's user is a member), maildrop/
+# 1770 of that group, the queue 0700 owned by the daemon's user, nullrelayd running as that
+# user. The user submits (the envelope records their uid) but cannot read the
 # password, another user's queued mail, or the queue through mailq/nullrelay; links planted in
 # maildrop/ (by root, as a compromised writer would) are quarantined, never followed; and no
 # argument or header of theirs gets an SMTP command to the smarthost.
@@ -26,6 +27,19 @@ pass "the user submits; the envelope records uid $USR_UID"
 # 2. The password file is out of reach.
 as_user cat "$T/secret/password" >/dev/null 2>&1 && fail "the user read the password file"
 pass "the user cannot read the password file"
+
+# 2b. What the setgid program's group gives (issue 16, item 5): maildrop/, not anything of the
+#     daemon's own group (a file of that group, mode 0640, in a directory the user may enter).
+as_submit_group() { setpriv --reuid="$USR" --regid="$SUBMIT_GRP" --clear-groups "$@"; }
+as_submit_group touch "$SPOOL/maildrop/.probe" || fail "the submission group cannot create in maildrop/"
+rm -f "$SPOOL/maildrop/.probe"
+install -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0640 /dev/null "$T/secret/group-file"
+chmod 755 "$T/secret"
+as_submit_group cat "$T/secret/group-file" >/dev/null 2>&1 &&
+    fail "the submission group reads a file of the daemon's group"
+chmod 700 "$T/secret"
+rm -f "$T/secret/group-file"
+pass "the submission group writes maildrop/ but cannot read the daemon's group's files"
 
 # 3. Another user's (root's) message, kept queued by a 4xx: neither its files nor a listing.
 cat >"$SH/faults.json.tmp" <<'JSON'
@@ -85,3 +99,13 @@ for j in "$SH"/messages/*.json; do
     grep -q '"evil' "$j" && fail "an injected recipient was accepted: $j"
 done
 pass "no SMTP command injected through -f, -F, -V, -N, recipients or headers"
+
+# 6. Without the daemon, root's mailq acts as the spool's owner with the submission group too:
+#    it reads the user's submission (its file of that group) in maildrop/ (issue 16, item 5).
+stop_daemon
+printf 'Subject: waiting\n\nbody\n' | user_sendmail -i waiting@example.net || fail "submit without daemon"
+"$BIN/nullrelay" -C "$CONF" queue --json >"$T/offline.json" 2>"$T/offline.err" ||
+    fail "root's listing without the daemon: $(cat "$T/offline.err")"
+grep -q "waiting@example.net" "$T/offline.json" ||
+    fail "root's listing without the daemon lacks the user's submission: $(cat "$T/offline.json" "$T/offline.err")"
+pass "without the daemon, root lists a submission of the submission group's"

@@ -1,7 +1,8 @@
 # A production-like installation for scenarios with a real unprivileged user (t14, t52):
-# throwaway users (USR submits mail; DAEMON_USR runs the daemon and owns the spool), a setgid
-# copy of nullrelay-sendmail in $T/bin, the spool and password with install-system's modes,
-# and the test configuration at the default path seen through as_user. Sourced after lib.sh.
+# throwaway users (USR submits mail; DAEMON_USR runs the daemon and owns the spool; SUBMIT_GRP
+# is the submission group, as nullrelay-submit), a setgid copy of nullrelay-sendmail in
+# $T/bin, the spool and password with install-system's modes, and the test configuration at
+# the default path seen through as_user. Sourced after lib.sh.
 #
 # as_user needs a private mount namespace, which unshare cannot make where the root directory
 # is not a mount point (a chroot, some containers: "cannot change root filesystem
@@ -13,24 +14,27 @@ fi
 
 USR=nrtest$$       # the local user submitting mail
 DAEMON_USR=nrtd$$  # the daemon's user, and its group
+SUBMIT_GRP=nrts$$  # the submission group (nullrelay-submit): sendmail's, the daemon's user's too
 userdel_all() {
     userdel "$USR" 2>/dev/null || true
     userdel "$DAEMON_USR" 2>/dev/null || true
     groupdel "$DAEMON_USR" 2>/dev/null || true
+    groupdel "$SUBMIT_GRP" 2>/dev/null || true
 }
 CLEANUP_HOOKS+=("kill -9 \$DAEMON_PID 2>/dev/null; userdel_all")
 groupadd "$DAEMON_USR"
-useradd -M -N -g "$DAEMON_USR" -d /nonexistent -s /usr/sbin/nologin "$DAEMON_USR"
+groupadd "$SUBMIT_GRP"
+useradd -M -N -g "$DAEMON_USR" -G "$SUBMIT_GRP" -d /nonexistent -s /usr/sbin/nologin "$DAEMON_USR"
 useradd -M -N -g nogroup -d /nonexistent -s /usr/sbin/nologin "$USR"
 USR_UID=$(id -u "$USR")
 
 chmod 755 "$T"
 install -d -m 755 "$T/bin" "$T/etc/nullrelay" "$T/ovl-work"
 install -m 755 "$BIN/nullrelay" "$T/bin/nullrelay"
-install -g "$DAEMON_USR" -m 2755 "$BIN/nullrelay-sendmail" "$T/bin/nullrelay-sendmail"
+install -g "$SUBMIT_GRP" -m 2755 "$BIN/nullrelay-sendmail" "$T/bin/nullrelay-sendmail"
 rm -rf "$SPOOL"
 install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0755 "$SPOOL"
-install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 1770 "$SPOOL/maildrop"
+install -d -o "$DAEMON_USR" -g "$SUBMIT_GRP" -m 1770 "$SPOOL/maildrop"
 for d in data queue hold failed corrupt; do install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$SPOOL/$d"; done
 install -d -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0700 "$T/secret"
 install -o "$DAEMON_USR" -g "$DAEMON_USR" -m 0600 /dev/null "$T/secret/password"

@@ -55,6 +55,22 @@ TEST_CASE("password_file: its first line, and only when other users cannot read 
     CHECK_FALSE(load_credentials(config));
 }
 
+// Issue 16, item 5: a 0640 secret of the daemon's own group was accepted; a group shares it
+// with its members and its setgid programs. Any group-readable secret is refused now.
+TEST_CASE("password_file readable by a group, the daemon's own included, is refused",
+          "[credentials]") {
+    TempDir d;
+    Config config;
+    config.auth_user = "relay@example.org";
+    config.password_file = d.write("password", "s3cret\n", 0640);
+    REQUIRE(::chown(config.password_file.c_str(), static_cast<uid_t>(-1), ::getegid()) == 0);
+    auto c = load_credentials(config);
+    REQUIRE_FALSE(c);
+    CHECK(c.error().exit_code == EX_CONFIG);
+    CHECK_THAT(c.error().message, Catch::Contains("readable by its group"));
+    CHECK_THAT(c.error().message, Catch::Contains("chmod 600"));
+}
+
 // Issue 16, item 4: the mode was checked on an open descriptor but the file was then read
 // again by its path, so a file swapped in between was read unchecked. What is read now is
 // the descriptor that was checked.
