@@ -38,6 +38,7 @@ QueueStats count_queue(const Spool& spool, const DeliveryState& deliveries, std:
         saw(id);
         ++s.maildrop;
     }
+    if (auto pause = spool.pause_state(); pause && *pause) s.paused_since = (*pause)->since;
     return s;
 }
 

@@ -21,15 +21,16 @@ struct Table {
 };
 
 Table queue_table(QueueStats& s) {
-    return {{{"now", &s.now}, {"oldest_arrival", &s.oldest_arrival}},
-            {{"queued", &s.queued},
-             {"deferred", &s.deferred},
-             {"active", &s.active},
-             {"held", &s.held},
-             {"failed", &s.failed},
-             {"maildrop", &s.maildrop},
-             {"unreadable", &s.unreadable}},
-            {}};
+    return {
+        {{"now", &s.now}, {"oldest_arrival", &s.oldest_arrival}, {"paused_since", &s.paused_since}},
+        {{"queued", &s.queued},
+         {"deferred", &s.deferred},
+         {"active", &s.active},
+         {"held", &s.held},
+         {"failed", &s.failed},
+         {"maildrop", &s.maildrop},
+         {"unreadable", &s.unreadable}},
+        {}};
 }
 
 Table counter_table(DeliveryCounts& c) {

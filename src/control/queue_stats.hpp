@@ -45,6 +45,7 @@ struct QueueStats {
     std::uint64_t queued = 0, deferred = 0, active = 0, held = 0, failed = 0, maildrop = 0;
     std::uint64_t unreadable = 0;     // queue files that could not be read (not in the above)
     std::int64_t oldest_arrival = 0;  // seconds since the epoch; 0: no message
+    std::int64_t paused_since = 0;    // deliveries paused by the admin since then; 0: not paused
     std::optional<DeliveryCounts> counters;  // only from a running daemon
     bool operator==(const QueueStats&) const = default;
 

@@ -35,6 +35,8 @@ std::string stats_text(const QueueStats& s) {
         "messages: {} (queued {}, deferred {}, active {}, held {}, failed {}, maildrop {})\n",
         s.total(), s.queued, s.deferred, s.active, s.held, s.failed, s.maildrop);
     if (s.unreadable) out += fmt::format("unreadable queue files: {}\n", s.unreadable);
+    if (s.paused_since)
+        out += fmt::format("deliveries: paused since {} (nullrelay resume)\n", utc(s.paused_since));
     if (s.oldest_arrival)
         out += fmt::format("oldest message: {} old (arrived {})\n", duration(s.oldest_age()),
                            utc(s.oldest_arrival));
@@ -71,9 +73,10 @@ std::string stats_text(const QueueStats& s) {
 std::string stats_json(const QueueStats& s) {
     std::string out = fmt::format(
         "{{\"time\":{},\"messages\":{{\"queued\":{},\"deferred\":{},\"active\":{},\"held\":{},"
-        "\"failed\":{},\"maildrop\":{},\"unreadable\":{}}},\"oldest_message_age_seconds\":{},",
+        "\"failed\":{},\"maildrop\":{},\"unreadable\":{}}},\"oldest_message_age_seconds\":{},"
+        "\"paused_since\":{},",
         s.now, s.queued, s.deferred, s.active, s.held, s.failed, s.maildrop, s.unreadable,
-        s.oldest_age());
+        s.oldest_age(), s.paused_since ? std::to_string(s.paused_since) : "null");
     if (!s.counters) return out + "\"counters\":null}\n";
     const DeliveryCounts& c = *s.counters;
     std::string reasons;

@@ -1,4 +1,3 @@
-#pragma once
 // How many maildrop submissions the daemon hands to its pickup thread at once (issue 21).
 // A batch shares its two directory fsyncs (docs/queue.md), so large batches are cheaper per
 // message; but none of a batch's messages can be delivered before the whole batch is durable.
@@ -6,6 +5,8 @@
 // 16, 64): the first delivery waits for one message's commit, not for 64, and a long backlog
 // goes 64 at a time from its fourth batch (three batches more than fixed batches of 64: six
 // directory fsyncs; doubling cost twelve). An empty backlog starts the ramp again.
+#pragma once
+
 #include <algorithm>
 #include <cstddef>
 

@@ -34,6 +34,9 @@ std::string prometheus_text(const QueueStats& s) {
     family(out, "nullrelay_oldest_message_age_seconds", "gauge",
            "Age of the oldest message in the spool, any state (0: none).");
     sample(out, "nullrelay_oldest_message_age_seconds", "", s.oldest_age());
+    family(out, "nullrelay_deliveries_paused", "gauge",
+           "1 while the admin has paused deliveries (nullrelay pause), else 0.");
+    sample(out, "nullrelay_deliveries_paused", "", s.paused_since ? 1 : 0);
     if (!s.counters) return out;
     const DeliveryCounts& c = *s.counters;
 

@@ -18,7 +18,9 @@ listing=$(nullrelay queue)
 echo "$listing" | head -1 | grep -q "^-- Deliveries paused since .*: smarthost maintenance (nullrelay resume) --$" ||
     fail "mailq does not show the pause: $listing"
 echo "$listing" | grep -q "root@example.net" || fail "mailq lost the message: $listing"
-pass "paused: mail is accepted and queued, not sent; mailq says why"
+stats=$(nullrelay stats) || fail "stats: exit $?"
+grep -q "^deliveries: paused since .* (nullrelay resume)$" <<<"$stats" || fail "stats: $stats"
+pass "paused: mail is accepted and queued, not sent; mailq and stats say so"
 
 set +e
 out=$(nullrelay flush 2>&1); rc=$?
@@ -40,6 +42,7 @@ out=$(nullrelay resume) || fail "resume: exit $?: $out"
 assert_eq "$out" "deliveries: resumed" "resume output"
 wait_until 10 has_delivered 1 || fail "not delivered after resume"
 nullrelay queue | grep -q "Deliveries paused" && fail "mailq still shows the pause"
+nullrelay stats | grep -q "paused" && fail "stats still shows the pause"
 assert_eq "$(nullrelay resume)" "deliveries: not paused" "a second resume"
 pass "resume sends what waited"
 

@@ -58,6 +58,7 @@ TEST_CASE("the exposition names every value once, with HELP and TYPE", "[prometh
     CHECK(has("nullrelay_messages{state=\"maildrop\"} 5"));
     CHECK(has("nullrelay_messages{state=\"active\"} 0"));
     CHECK(has("nullrelay_oldest_message_age_seconds 100"));
+    CHECK(has("nullrelay_deliveries_paused 0"));
     CHECK(has("nullrelay_deliveries_total{result=\"delivered\"} 3"));
     CHECK(has("nullrelay_deliveries_total{result=\"deferred\"} 1"));
     CHECK(has("nullrelay_deliveries_total{result=\"bounced\"} 1"));
