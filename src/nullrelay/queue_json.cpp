@@ -55,9 +55,9 @@ std::string format_json_message(const ListedMessage& m) {
         R"("submitter": {{"uid": {}, "name": {}}}, "attempts": {}, "next_attempt": {}, )"
         R"("last_error": {}, "recipients": [{}]}})"
         "\n",
-        json_string(e.id), json_string(message_state(m)), json_string(message_place(m)),
-        e.arrival, e.size, json_string(e.sender), e.submitter_uid, json_string(e.submitter_name),
-        e.attempts, e.next_attempt, json_string(e.last_error), rcpts);
+        json_string(e.id), json_string(message_state(m)), json_string(message_place(m)), e.arrival,
+        e.size, json_string(e.sender), e.submitter_uid, json_string(e.submitter_name), e.attempts,
+        e.next_attempt, json_string(e.last_error), rcpts);
 }
 
 }  // namespace nullrelay
