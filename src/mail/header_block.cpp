@@ -8,7 +8,12 @@ namespace nullrelay {
 
 namespace {
 
-// RFC 5322 field name: printable ASCII except ':'; followed by ':'.
+bool is_continuation(std::string_view line) {
+    return !line.empty() && (line[0] == ' ' || line[0] == '\t');
+}
+
+}  // namespace
+
 size_t field_name_length(std::string_view line) {
     size_t i = 0;
     while (i < line.size() && line[i] > 32 && line[i] < 127 && line[i] != ':')
@@ -16,12 +21,6 @@ size_t field_name_length(std::string_view line) {
     if (i == 0 || i >= line.size() || line[i] != ':') return 0;
     return i;
 }
-
-bool is_continuation(std::string_view line) {
-    return !line.empty() && (line[0] == ' ' || line[0] == '\t');
-}
-
-}  // namespace
 
 std::string HeaderField::value() const {
     std::string_view v(raw);

@@ -14,6 +14,10 @@ namespace nullrelay {
 // cut, a Bcc: say, would not be seen).
 inline constexpr size_t kHeaderSectionLimit = 1024 * 1024;
 
+// The length of the RFC 5322 field name that starts `line` (printable ASCII except ':', then
+// ':'), or 0 when the line does not start a header field.
+size_t field_name_length(std::string_view line);
+
 struct HeaderField {
     std::string name;  // as written
     std::string raw;   // the whole field with its folded lines and final CRLF

@@ -75,15 +75,6 @@ std::uint64_t count_high(std::string_view s) {
     return n;
 }
 
-// RFC 5322 field name: printable ASCII but ':', then ':' (as header_block.cpp reads it).
-size_t field_name_length(std::string_view line) {
-    size_t i = 0;
-    while (i < line.size() && line[i] > 32 && line[i] < 127 && line[i] != ':')
-        ++i;
-    if (i == 0 || i >= line.size() || line[i] != ':') return 0;
-    return i;
-}
-
 std::string_view label_text(Label l) {
     return l == Label::utf8 ? "utf-8" : "unknown-8bit";
 }
