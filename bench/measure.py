@@ -38,6 +38,22 @@ def loadavg():
     return open("/proc/loadavg").read().split()[0]
 
 
+def spool_filesystem():
+    """Where the spool lives, e.g. "ext4 (/dev/vda), no journal": what a create, an fsync and
+    an unlink cost depends on it more than on nullrelay (README.md, Performance)."""
+    dev = os.stat(T).st_dev
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ", 1)
+        if left.split()[2] != f"{os.major(dev)}:{os.minor(dev)}":
+            continue
+        fstype, source = right.split()[:2]
+        if fstype != "ext4":
+            return f"{fstype} ({source})"
+        journal = os.path.exists(f"/proc/fs/jbd2/{os.path.basename(source)}-8")
+        return f"ext4 ({source}), {'with a' if journal else 'no'} journal"
+    return "unknown filesystem"
+
+
 def fresh_spool():
     shutil.rmtree(SPOOL, ignore_errors=True)
     for d in ("maildrop", "data", "queue", "hold", "failed", "corrupt"):
@@ -167,6 +183,14 @@ def drain(n, prefix="drain", connections=None):
     queue_messages(n, "-odq", "-i")
     wait_for(lambda: len(os.listdir(f"{SPOOL}/queue")) >= n and not os.listdir(f"{SPOOL}/maildrop"),
              600, "the daemon to pick up the submissions")
+    # `nullrelay stats` on this queue (any user may ask): its time, and the daemon's CPU for
+    # it, spent on the event loop (the daemon counts from what it remembers, no envelope read).
+    cpu0, t0 = d.cpu_ms(), time.perf_counter()
+    for _ in range(5):
+        subprocess.run([f"{BUILD}/nullrelay", "-C", CONF, "stats"], check=True,
+                       stdout=subprocess.DEVNULL)
+    record(f"{prefix}.{n}.stats", (time.perf_counter() - t0) * 1000 / 5, "ms per request")
+    record(f"{prefix}.{n}.stats_daemon_cpu", (d.cpu_ms() - cpu0) / 5, "ms per request")
     cpu0 = d.cpu_ms()
     start = time.time_ns()
     subprocess.run([f"{BUILD}/nullrelay", "-C", CONF, "flush"], check=True,
@@ -657,7 +681,8 @@ def main():
 
     rows = {}
     print(f"# load average before/after: {load[0]} / {load[1]}; {os.cpu_count()} CPUs;"
-          f" {'quick' if QUICK else 'full'} mode, {rounds} rounds where repeated")
+          f" {'quick' if QUICK else 'full'} mode, {rounds} rounds where repeated;"
+          f" spool on {spool_filesystem()} (TMPDIR chooses where)")
     print(f"{'measurement':44} {'median':>10} {'min':>10} {'max':>10}  unit")
     for name, r in results.items():
         v = r["values"]
@@ -682,6 +707,7 @@ def main():
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump({"mode": "quick" if QUICK else "full", "loadavg": load,
+                   "spool_filesystem": spool_filesystem(),
                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    "results": rows}, f, indent=1)
 
