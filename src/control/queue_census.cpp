@@ -18,6 +18,10 @@ QueueStats count_queue(const Spool& spool, const DeliveryState& deliveries, std:
             ++s.active;
             continue;
         }
+        if (auto known = deliveries.attempted(id)) {
+            ++(*known ? s.deferred : s.queued);
+            continue;
+        }
         auto env = spool.load(Place::queue, id);
         if (!env)
             ++s.unreadable;

@@ -1,8 +1,8 @@
 // Counts the messages in the spool by state, and finds the oldest (issue 22): what `nullrelay
 // stats` and the metrics file report about the queue. The same code in the daemon (event loop,
 // which knows what is in flight) and in the admin program without a daemon, as for mailq.
-// Costs a directory listing per place and one envelope read per message in queue/ (queued or
-// deferred is in the envelope); held, failed and maildrop/ are counted by name alone.
+// Costs a directory listing per place; held, failed and maildrop/ are counted by name alone.
+// Queued or deferred is in the envelope: read, unless `deliveries` knows (the daemon does).
 #pragma once
 
 #include <cstdint>

@@ -83,6 +83,10 @@ class DeliveryState {
     }
     // A message deleted for good: its index entry can go.
     virtual void forget(const std::string&) {}
+    // Whether the message in queue/ has had an attempt (its envelope's `attempts` > 0), when
+    // known without reading the envelope: the daemon remembers it, so that `nullrelay stats`
+    // costs no envelope read per message (queue_census.hpp).
+    virtual std::optional<bool> attempted(const std::string&) const { return std::nullopt; }
     // The delivery counters since start (queue_stats.hpp), when a daemon keeps them.
     virtual std::optional<DeliveryCounts> counters() const { return std::nullopt; }
     // The admin paused or resumed deliveries (the spool's pause file is already written).

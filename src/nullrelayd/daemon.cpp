@@ -70,6 +70,7 @@ class Daemon::QueueView final : public DeliveryState {
     }
     void schedule(const std::string& id, std::int64_t when) override { d_.schedule(id, when); }
     void unschedule(const std::string& id) override {
+        d_.attempted_.erase(id);
         if (auto it = d_.due_at_.find(id); it != d_.due_at_.end()) {
             d_.by_time_.erase({it->second, id});
             d_.due_at_.erase(it);
@@ -86,6 +87,11 @@ class Daemon::QueueView final : public DeliveryState {
         return std::vector<std::string>(it->second.begin(), it->second.end());
     }
     void forget(const std::string& id) override { d_.index_remove(id); }
+    std::optional<bool> attempted(const std::string& id) const override {
+        auto it = d_.attempted_.find(id);
+        if (it == d_.attempted_.end()) return std::nullopt;
+        return it->second;
+    }
     std::optional<DeliveryCounts> counters() const override { return d_.counters_.snapshot(); }
     void set_paused(bool paused) override { d_.set_paused(paused); }
 
@@ -185,7 +191,10 @@ Status Daemon::start() {
         // One that cannot be read now is tried at once: delivery retries it or, when it will
         // never load, moves it to corrupt/ and tells the postmaster (never left unscheduled).
         schedule(id, options_.flush_all || !env ? 0 : env->next_attempt);
-        if (env) index_add(id, env->submitter_uid);
+        if (env) {
+            index_add(id, env->submitter_uid);
+            attempted_[id] = env->attempts > 0;
+        }
     }
     for (Place place : {Place::hold, Place::failed})
         for (const std::string& id : spool_->list(place))
@@ -269,7 +278,8 @@ void Daemon::worker_main() {
         {
             std::lock_guard lock(completions_mutex_);
             completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued),
-                                    std::move(outcome.left_as), outcome.retired});
+                                    std::move(outcome.left_as), outcome.retired,
+                                    outcome.attempted});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -285,6 +295,7 @@ void Daemon::drain_completions() {
     }
     for (auto& c : done) {
         in_flight_.erase(c.id);
+        attempted_.erase(c.id);  // its envelope changed; read again when counted
         if (c.retired) index_remove(c.id);
         for (const std::string& id : c.queued)
             index_add(id, static_cast<std::uint32_t>(::geteuid()));  // bounces, notices
@@ -293,8 +304,11 @@ void Daemon::drain_completions() {
             left_queue_[c.id] = c.left_as;
         }
         if (c.next_attempt) schedule(c.id, *c.next_attempt);
-        for (const std::string& id : c.queued)
+        if (c.next_attempt && c.attempted) attempted_[c.id] = *c.attempted;
+        for (const std::string& id : c.queued) {
             schedule(id, 0);
+            attempted_[id] = false;  // a new bounce or notice
+        }
     }
 }
 
@@ -305,6 +319,7 @@ void Daemon::index_add(const std::string& id, std::uint32_t uid) {
 }
 
 void Daemon::index_remove(const std::string& id) {
+    attempted_.erase(id);
     auto it = submitter_of_.find(id);
     if (it == submitter_of_.end()) return;
     auto own = submitted_by_.find(it->second);
@@ -314,6 +329,7 @@ void Daemon::index_remove(const std::string& id) {
 }
 
 void Daemon::schedule(const std::string& id, std::int64_t when) {
+    attempted_.erase(id);  // a queue command (release, requeue) may have changed its envelope
     if (auto it = due_at_.find(id); it != due_at_.end()) {
         by_time_.erase({it->second, id});
         due_at_.erase(it);
@@ -448,6 +464,7 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
                      r.envelope.recipients.size());
             schedule(r.envelope.id, r.envelope.next_attempt);  // 0, or later with -odq
             index_add(r.envelope.id, r.envelope.submitter_uid);
+            attempted_[r.envelope.id] = false;
             break;
         case Kind::quarantined:
             log_warning("maildrop/{}: {}; moved to corrupt/{}", one_line(name), r.detail,
@@ -455,6 +472,7 @@ void Daemon::report_pickup(const std::string& name, const PickupResult& r) {
             if (!r.notice.empty()) {
                 schedule(r.notice, 0);
                 index_add(r.notice, static_cast<std::uint32_t>(::geteuid()));
+                attempted_[r.notice] = false;
             }
             break;
         case Kind::no_room:

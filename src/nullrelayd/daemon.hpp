@@ -61,6 +61,7 @@ class Daemon {
         std::vector<std::string> queued;  // new messages (bounces), due now
         std::string left_as;              // how it left the queue, if it did
         bool retired = false;             // it left the spool (delivered, or bounced)
+        std::optional<bool> attempted;    // what the envelope it stored says (Outcome)
     };
 
     Status start();
@@ -132,6 +133,12 @@ class Daemon {
     std::set<std::pair<std::int64_t, std::string>> by_time_;
     std::unordered_map<std::string, std::int64_t> due_at_;
     std::unordered_set<std::string> in_flight_;
+    // Whether each message in queue/ has had an attempt, as its envelope says, where the daemon
+    // read or wrote that envelope itself: `nullrelay stats` and the metrics file count queued
+    // and deferred from it instead of reading every envelope on the event loop (about 100 ms
+    // for 10,000 messages, per request of any user). Dropped wherever the envelope may change
+    // (a delivery, a queue command): then the census reads it.
+    std::unordered_map<std::string, bool> attempted_;
     // How messages left the queue lately, for flush --wait (bounded: cleared when large).
     std::unordered_map<std::string, std::string> left_queue_;
     // maildrop/ names waiting to be picked up, a batch per event-loop turn (oldest first).

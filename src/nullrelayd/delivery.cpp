@@ -257,6 +257,8 @@ Deliverer::Outcome Deliverer::finish(
         if (expiry > now) env.next_attempt = std::min(env.next_attempt, expiry);
         if (Status st = spool_.store(Place::queue, env); !st)
             log_error("{}: {}", id, st.error().message);
+        else
+            out.attempted = env.attempts > 0;
         out.next_attempt = env.next_attempt;
         return out;
     }

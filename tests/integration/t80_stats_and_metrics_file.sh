@@ -88,10 +88,28 @@ assert_eq "$(metric 'nullrelay_connections_total{kind="reused"}')" 3 "metric con
 [ -z "$(find "$T/textfile" -name '.*')" ] || fail "temporary file left beside the metrics file"
 pass "the metrics file parses and matches the history"
 
+# 3b. The daemon counts queued and deferred from what it remembers of each envelope (no
+# envelope read per request): hold, release, requeue and the attempts they lead to are
+# followed. The smarthost is down, so each released or requeued message is deferred again.
+by_state() { stat_of 'd["messages"]["queued"], d["messages"]["deferred"], d["messages"]["held"], d["messages"]["failed"]'; }
+stop_smarthost
+deferred_id=$(ls "$SPOOL/queue")
+failed_id=$(ls "$SPOOL/failed")
+nullrelay hold "$deferred_id" >/dev/null || fail "hold exit $?"
+assert_eq "$(by_state)" "(0, 0, 1, 1)" "stats after hold"
+nullrelay release "$deferred_id" >/dev/null || fail "release exit $?"
+wait_until 10 test "$(by_state)" == "(0, 1, 0, 1)" || fail "stats after release: $(by_state)"
+nullrelay requeue "$failed_id" >/dev/null || fail "requeue exit $?"
+wait_until 10 test "$(by_state)" == "(0, 2, 0, 0)" || fail "stats after requeue: $(by_state)"
+stop_daemon
+start_daemon
+assert_eq "$(by_state)" "(0, 2, 0, 0)" "stats after a restart"
+pass "stats follow hold, release, requeue and a restart"
+
 # 4. Without a daemon: root counts the spool; the counters are unavailable.
 stop_daemon
 assert_eq "$(stat_of 'd["counters"]')" None "no counters without a daemon"
-assert_eq "$(stat_of 'd["messages"]["deferred"], d["messages"]["failed"]')" "(1, 1)" \
+assert_eq "$(stat_of 'd["messages"]["deferred"], d["messages"]["failed"]')" "(2, 0)" \
     "messages counted from the spool"
 nullrelay stats | grep -q "^counters: unavailable" || fail "text without a daemon"
 pass "without a daemon, stats counts the spool"

@@ -53,6 +53,13 @@ struct FakeDeliveryState : DeliveryState {
         auto it = index->find(uid);
         return it == index->end() ? std::vector<std::string>() : it->second;
     }
+    // What the daemon remembers of each envelope's attempts, when a test gives it.
+    std::map<std::string, bool> known_attempted;
+    std::optional<bool> attempted(const std::string& id) const override {
+        auto it = known_attempted.find(id);
+        if (it == known_attempted.end()) return std::nullopt;
+        return it->second;
+    }
     std::map<std::string, std::string> left;  // how messages left the queue
     std::string left_queue_as(const std::string& id) const override {
         auto it = left.find(id);
