@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "mail/address.hpp"
+#include "maps/logical_lines.hpp"
 #include "util/text.hpp"
 
 namespace nullrelay {
@@ -246,28 +247,10 @@ Result<AliasMap> AliasMap::parse(std::string_view text, const std::string& path)
     AliasMap map;
     map.path_ = path;
     Parser parser(map);
-    std::string logical;
-    int logical_line = 0, lineno = 0;
-    for (std::string_view line : split(text, '\n')) {
-        ++lineno;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        std::string_view t = trim(line);
-        if (t.empty() || t.front() == '#') continue;
-        if (is_blank(line.front())) {
-            if (logical.empty())
-                return Error{EX_CONFIG, fmt::format("{}:{}: the line starts with white space, "
-                                                    "which continues a line, but none came before",
-                                                    path, lineno)};
-            logical += line;
-            continue;
-        }
-        if (!logical.empty())
-            if (Status st = parser.line(logical, logical_line); !st) return st.error();
-        logical = std::string(line);
-        logical_line = lineno;
-    }
-    if (!logical.empty())
-        if (Status st = parser.line(logical, logical_line); !st) return st.error();
+    auto lines = logical_lines(text, path, "a line");
+    if (!lines) return lines.error();
+    for (const LogicalLine& l : *lines)
+        if (Status st = parser.line(l.joined(), l.number); !st) return st.error();
     if (Status st = parser.finish(); !st) return st.error();
     return map;
 }

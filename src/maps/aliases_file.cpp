@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "mail/address.hpp"
+#include "maps/logical_lines.hpp"
 #include "util/text.hpp"
 
 namespace nullrelay {
@@ -24,26 +25,14 @@ bool delivers_locally(std::string_view value) {
 Result<AliasesFile> AliasesFile::parse(std::string_view text, const std::string& path) {
     AliasesFile file;
     file.path_ = path;
-    // Logical lines: an entry with its continuation lines, and the line it starts on.
-    std::vector<std::pair<int, std::string>> entries;
-    int lineno = 0;
-    for (std::string_view line : split(text, '\n')) {
-        ++lineno;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        std::string_view t = trim(line);
-        if (t.empty() || t.front() == '#') continue;
-        if (is_blank(line.front())) {
-            if (entries.empty())
-                return Error{EX_CONFIG, fmt::format("{}:{}: the line starts with white space, "
-                                                    "which continues an entry, but none came "
-                                                    "before",
-                                                    path, lineno)};
-            entries.back().second += " " + std::string(t);
-            continue;
-        }
-        entries.emplace_back(lineno, std::string(t));
-    }
-    for (const auto& [line, entry] : entries) {
+    auto entries = logical_lines(text, path, "an entry");
+    if (!entries) return entries.error();
+    for (const LogicalLine& l : *entries) {
+        // An entry and its continuation lines, trimmed and joined by a space.
+        std::string entry(trim(l.first));
+        for (std::string_view more : l.more)
+            entry += " " + std::string(trim(more));
+        const int line = l.number;
         auto fail = [&, line = line](std::string why) {
             return Error{EX_CONFIG, fmt::format("{}:{}: {}", path, line, why)};
         };
