@@ -2,22 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "config_fixture.hpp"
 
 using namespace nullrelay;
-
-namespace {
-
-Config parse_ok(const std::string& text) {
-    auto r = parse_config(text, "t.conf");
-    INFO(text);
-    REQUIRE(r);
-    return *r;
-}
-
-const std::string kPinA = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-const std::string kPinB = "uoO3Ao6ViVCh9Ua40zBpy9hlk/+mh6fGW0MQUbvcAOo=";
-
-}  // namespace
+using namespace nullrelay::test;
 
 TEST_CASE("TLS and AUTH keys: defaults", "[config_keys]") {
     Config c = parse_ok("");

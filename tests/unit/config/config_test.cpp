@@ -1,6 +1,7 @@
 // Tests for config.hpp: every key, the defaults, smarthost lists, durations, and errors that
 // name the file and line with EX_CONFIG.
 #include "config/config.hpp"
+#include "config_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,10 +19,7 @@ using namespace std::chrono_literals;
 namespace {
 
 Config parse_ok(const std::string& text) {
-    auto c = parse_config(text, "/etc/nullrelay/test.conf");
-    INFO(text);
-    if (!c) FAIL(c.error().message);
-    return *c;
+    return test::parse_ok(text, "/etc/nullrelay/test.conf");
 }
 
 }  // namespace
