@@ -680,9 +680,10 @@ def main():
     load.append(loadavg())
 
     rows = {}
+    filesystem = spool_filesystem()
     print(f"# load average before/after: {load[0]} / {load[1]}; {os.cpu_count()} CPUs;"
           f" {'quick' if QUICK else 'full'} mode, {rounds} rounds where repeated;"
-          f" spool on {spool_filesystem()} (TMPDIR chooses where)")
+          f" spool on {filesystem} (TMPDIR chooses where)")
     print(f"{'measurement':44} {'median':>10} {'min':>10} {'max':>10}  unit")
     for name, r in results.items():
         v = r["values"]
@@ -707,7 +708,7 @@ def main():
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump({"mode": "quick" if QUICK else "full", "loadavg": load,
-                   "spool_filesystem": spool_filesystem(),
+                   "spool_filesystem": filesystem,
                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    "results": rows}, f, indent=1)
 

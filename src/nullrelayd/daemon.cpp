@@ -68,7 +68,12 @@ class Daemon::QueueView final : public DeliveryState {
         auto it = d_.due_at_.find(id);
         return it != d_.due_at_.end() && it->second <= now_seconds();
     }
-    void schedule(const std::string& id, std::int64_t when) override { d_.schedule(id, when); }
+    // A queue command (flush, release, requeue, hold, delete) may have rewritten the envelope:
+    // the census reads it again. The daemon's own scheduling never does.
+    void schedule(const std::string& id, std::int64_t when) override {
+        d_.attempted_.erase(id);
+        d_.schedule(id, when);
+    }
     void unschedule(const std::string& id) override {
         d_.attempted_.erase(id);
         if (auto it = d_.due_at_.find(id); it != d_.due_at_.end()) {
@@ -279,7 +284,7 @@ void Daemon::worker_main() {
             std::lock_guard lock(completions_mutex_);
             completions_.push_back({*id, outcome.next_attempt, std::move(outcome.queued),
                                     std::move(outcome.left_as), outcome.retired,
-                                    outcome.attempted});
+                                    outcome.attempt_stored});
         }
         std::uint64_t one = 1;
         ssize_t n = ::write(wake_.get(), &one, sizeof one);
@@ -295,7 +300,7 @@ void Daemon::drain_completions() {
     }
     for (auto& c : done) {
         in_flight_.erase(c.id);
-        attempted_.erase(c.id);  // its envelope changed; read again when counted
+        attempted_.erase(c.id);  // its envelope changed (or left queue/)
         if (c.retired) index_remove(c.id);
         for (const std::string& id : c.queued)
             index_add(id, static_cast<std::uint32_t>(::geteuid()));  // bounces, notices
@@ -304,7 +309,7 @@ void Daemon::drain_completions() {
             left_queue_[c.id] = c.left_as;
         }
         if (c.next_attempt) schedule(c.id, *c.next_attempt);
-        if (c.next_attempt && c.attempted) attempted_[c.id] = *c.attempted;
+        if (c.next_attempt && c.attempt_stored) attempted_[c.id] = true;
         for (const std::string& id : c.queued) {
             schedule(id, 0);
             attempted_[id] = false;  // a new bounce or notice
@@ -329,7 +334,6 @@ void Daemon::index_remove(const std::string& id) {
 }
 
 void Daemon::schedule(const std::string& id, std::int64_t when) {
-    attempted_.erase(id);  // a queue command (release, requeue) may have changed its envelope
     if (auto it = due_at_.find(id); it != due_at_.end()) {
         by_time_.erase({it->second, id});
         due_at_.erase(it);

@@ -61,7 +61,7 @@ class Daemon {
         std::vector<std::string> queued;  // new messages (bounces), due now
         std::string left_as;              // how it left the queue, if it did
         bool retired = false;             // it left the spool (delivered, or bounced)
-        std::optional<bool> attempted;    // what the envelope it stored says (Outcome)
+        bool attempt_stored = false;      // its envelope in queue/ counts an attempt
     };
 
     Status start();

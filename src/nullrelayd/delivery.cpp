@@ -258,7 +258,7 @@ Deliverer::Outcome Deliverer::finish(
         if (Status st = spool_.store(Place::queue, env); !st)
             log_error("{}: {}", id, st.error().message);
         else
-            out.attempted = env.attempts > 0;
+            out.attempt_stored = true;  // finish() follows an attempt: attempts > 0
         out.next_attempt = env.next_attempt;
         return out;
     }

@@ -46,9 +46,9 @@ class Deliverer {
         std::string left_as;
         // It left by Spool::retire(): Spool::purge_retired() is still to be called.
         bool retired = false;
-        // Whether the envelope this delivery stored in queue/ counts an attempt; nullopt when
-        // it stored none there (the daemon's census then reads the envelope).
-        std::optional<bool> attempted;
+        // It stays in queue/ with an envelope that counts this attempt (false: none stored,
+        // and the daemon's census reads the envelope when it counts).
+        bool attempt_stored = false;
     };
     Outcome deliver(const std::string& id);
     // Log the SMTP dialogue of every attempt, credentials redacted (nullrelayd --verbose).

@@ -12,31 +12,33 @@ using namespace nullrelay::test;
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
+const std::string kDeferred = "0619A2B3C4D5E001", kFresh = "0619A2B3C4D5E002",
+                  kFlying = "0619A2B3C4D5E003", kUnreadable = "0619A2B3C4D5E006";
 
 // queue/: a deferred message, a never attempted one, one in flight and an unreadable one;
 // hold/ and failed/ one each.
-void fill(const TempSpool& dir, Spool& spool) {
-    Envelope deferred = envelope("0619A2B3C4D5E001", 1000, "a@example.org");
-    Envelope fresh = envelope("0619A2B3C4D5E002", 1000, "b@example.org");
-    fresh.attempts = 0;
-    Envelope flying = envelope("0619A2B3C4D5E003", 1000, "c@example.org");
-    REQUIRE(spool.store(Place::queue, deferred));
-    REQUIRE(spool.store(Place::queue, fresh));
-    REQUIRE(spool.store(Place::queue, flying));
-    REQUIRE(spool.store(Place::hold, envelope("0619A2B3C4D5E004", 1000, "d@example.org")));
-    REQUIRE(spool.store(Place::failed, envelope("0619A2B3C4D5E005", 1000, "e@example.org")));
-    dir.write("queue/0619A2B3C4D5E006", "not an envelope\n");
-}
+struct CensusSpool {
+    TempSpool dir;
+    Spool spool = open_spool(dir.root);
+    FakeDeliveryState state;
+    CensusSpool() {
+        Envelope fresh = envelope(kFresh, 1000, "b@example.org");
+        fresh.attempts = 0;
+        REQUIRE(spool.store(Place::queue, envelope(kDeferred, 1000, "a@example.org")));
+        REQUIRE(spool.store(Place::queue, fresh));
+        REQUIRE(spool.store(Place::queue, envelope(kFlying, 1000, "c@example.org")));
+        REQUIRE(spool.store(Place::hold, envelope("0619A2B3C4D5E004", 1000, "d@example.org")));
+        REQUIRE(spool.store(Place::failed, envelope("0619A2B3C4D5E005", 1000, "e@example.org")));
+        dir.write("queue/" + kUnreadable, "not an envelope\n");
+        state.flying = {kFlying};
+    }
+};
 
 }  // namespace
 
 TEST_CASE("the census reads each queued envelope it knows nothing of", "[queue_census]") {
-    TempSpool dir;
-    Spool spool = open_spool(dir.root);
-    fill(dir, spool);
-    FakeDeliveryState state;
-    state.flying = {"0619A2B3C4D5E003"};
-    QueueStats s = count_queue(spool, state, kNow);
+    CensusSpool c;
+    QueueStats s = count_queue(c.spool, c.state, kNow);
     CHECK(s.deferred == 1);
     CHECK(s.queued == 1);
     CHECK(s.active == 1);
@@ -45,22 +47,17 @@ TEST_CASE("the census reads each queued envelope it knows nothing of", "[queue_c
     CHECK(s.failed == 1);
     CHECK(s.maildrop == 0);
     CHECK(s.now == kNow);
-    CHECK(s.oldest_arrival == queue_id_arrival("0619A2B3C4D5E001"));
+    CHECK(s.oldest_arrival == queue_id_arrival(kDeferred));
     CHECK(s.oldest_arrival > 0);
 }
 
 TEST_CASE("the census takes what the daemon knows of an envelope without reading it",
           "[queue_census]") {
-    TempSpool dir;
-    Spool spool = open_spool(dir.root);
-    fill(dir, spool);
-    FakeDeliveryState state;
-    state.flying = {"0619A2B3C4D5E003"};
+    CensusSpool c;
     // The daemon's word wins over the file: proof that the file was not read. The unreadable
     // one is known too, so nothing is counted unreadable.
-    state.known_attempted = {
-        {"0619A2B3C4D5E001", false}, {"0619A2B3C4D5E002", true}, {"0619A2B3C4D5E006", true}};
-    QueueStats s = count_queue(spool, state, kNow);
+    c.state.known_attempted = {{kDeferred, false}, {kFresh, true}, {kUnreadable, true}};
+    QueueStats s = count_queue(c.spool, c.state, kNow);
     CHECK(s.queued == 1);
     CHECK(s.deferred == 2);
     CHECK(s.unreadable == 0);

@@ -170,6 +170,7 @@ TEST_CASE("Deliverer: 4xx greylisting defers with backoff, the retry delivers", 
     CHECK(first.queued.empty());
     Envelope env = f.queued();
     CHECK(env.attempts == 1);
+    CHECK(first.attempt_stored);  // the daemon's census may count it deferred unread
     for (const Recipient& r : env.recipients) {
         CHECK(r.state == RecipientState::pending);
         CHECK(r.last_reply == "450 4.2.0 Greylisted");
@@ -281,6 +282,7 @@ TEST_CASE("Deliverer: a transient load error keeps the message scheduled", "[del
     REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
     REQUIRE(out.next_attempt);
     CHECK(*out.next_attempt > static_cast<std::int64_t>(f.now));
+    CHECK_FALSE(out.attempt_stored);  // its envelope was not touched: the census reads it
     CHECK(f.spool.exists(Place::queue, kId));
     CHECK(f.mx().sent.empty());
 }
