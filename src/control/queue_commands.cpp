@@ -1,6 +1,7 @@
 #include "control/queue_commands.hpp"
 
 #include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -8,6 +9,7 @@
 
 #include "control/queue_census.hpp"
 #include "util/clock.hpp"
+#include "util/sys_error.hpp"
 
 namespace nullrelay {
 
@@ -191,9 +193,15 @@ void QueueCommands::show(const std::string& id, ReplySink& sink) {
     if (!place) return sink.result({id, EX_NOINPUT, "no such message in the queue"});
     auto env = spool_.load(*place, id);
     if (!env) return sink.result({id, env.error().exit_code, env.error().message});
+    const std::uint64_t offset = env->content_offset;
     sink.message({std::move(*env), *place, deliveries_.in_flight(id)});
     auto content = spool_.open_content(id);
     if (!content) return sink.result({id, EX_IOERR, content.error().message});
+    // The reader reads on from here: past the envelope of a message queued as one file (which
+    // tells nothing the listing above did not).
+    if (::lseek(content->get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+        return sink.result(
+            {id, EX_IOERR, fmt::format("cannot read data/{}: {}", id, errno_text(errno))});
     sink.content(std::move(*content));
 }
 

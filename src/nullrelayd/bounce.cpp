@@ -137,13 +137,14 @@ std::string format_bounce(const BounceReport& r, std::int64_t now, std::string_v
     return out;
 }
 
-std::string read_header_section(int fd, size_t limit) {
+std::string read_header_section(int fd, std::uint64_t offset, size_t limit) {
     std::string buf;
     size_t end = std::string::npos;
     while (buf.size() < limit) {
         size_t old = buf.size();
         buf.resize(std::min(limit, old + 16384));
-        ssize_t n = ::pread(fd, buf.data() + old, buf.size() - old, static_cast<off_t>(old));
+        ssize_t n =
+            ::pread(fd, buf.data() + old, buf.size() - old, static_cast<off_t>(offset + old));
         if (n < 0 && errno == EINTR) {
             buf.resize(old);
             continue;
@@ -158,11 +159,11 @@ std::string read_header_section(int fd, size_t limit) {
     return last == std::string::npos ? std::string() : buf.substr(0, last + 2);
 }
 
-std::optional<std::string> read_whole_message(int fd, std::uint64_t limit) {
+std::optional<std::string> read_whole_message(int fd, std::uint64_t offset, std::uint64_t limit) {
     std::string buf;
     char chunk[65536];
     for (;;) {
-        ssize_t n = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(buf.size()));
+        ssize_t n = ::pread(fd, chunk, sizeof chunk, static_cast<off_t>(offset + buf.size()));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return std::nullopt;
         if (n == 0) return buf;
@@ -183,10 +184,12 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     report.recipients = failed;
     auto content = spool.open_content(original.id);
     if (!content) return content.error();
-    report.original_headers = read_header_section(content->get(), kReturnedHeaderLimit);
+    report.original_headers =
+        read_header_section(content->get(), original.content_offset, kReturnedHeaderLimit);
     if (original.dsn.ret == "full") {
         // Bounded by bounce_size_limit: a bounce is not the place to mail back a huge message.
-        if (auto whole = read_whole_message(content->get(), config.bounce_size_limit))
+        if (auto whole = read_whole_message(content->get(), original.content_offset,
+                                            config.bounce_size_limit))
             report.original_message = std::move(*whole);
         else
             report.full_return_limit = config.bounce_size_limit;

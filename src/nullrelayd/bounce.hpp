@@ -53,12 +53,14 @@ struct BounceReport {
 // Message-ID and the MIME boundary (e.g. a new queue id); `now` is its Date.
 std::string format_bounce(const BounceReport& report, std::int64_t now, std::string_view unique);
 
-// The header section of a queued message's content: up to the blank line (left out), cut at
-// a line end after `limit` bytes.
-std::string read_header_section(int content_fd, size_t limit);
-// The whole content of a queued message, or nullopt when it is longer than `limit` bytes (or
-// cannot be read).
-std::optional<std::string> read_whole_message(int content_fd, std::uint64_t limit);
+// The header section of a queued message's content (from `offset` in its data file, the
+// envelope's content_offset): up to the blank line (left out), cut at a line end after
+// `limit` bytes.
+std::string read_header_section(int content_fd, std::uint64_t offset, size_t limit);
+// The whole content of a queued message (from `offset`), or nullopt when it is longer than
+// `limit` bytes (or cannot be read).
+std::optional<std::string> read_whole_message(int content_fd, std::uint64_t offset,
+                                              std::uint64_t limit);
 
 // Builds the report for `failed` recipients of `original` and queues it durably (the report's
 // envelope: sender <>, recipients: the original sender as submitted, rewritten by `rewriter`

@@ -89,6 +89,7 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         for (size_t i : pending)
             msg.recipients.push_back(env.recipients[i].address);
         msg.content_fd = content->get();
+        msg.content_offset = env.content_offset;
         msg.size = env.size;
         // Failover: the next smarthost only when this one said nothing about the message
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).

@@ -35,6 +35,42 @@ constexpr size_t kChunk = 256 * 1024;
 constexpr size_t kParallelFsyncs = 4;
 // Rewriting problems logged per message.
 constexpr size_t kLoggedProblems = 10;
+// A submission up to this size is converted in memory and queued as one file, its envelope
+// first (Spool::stage_message); a larger one streams into data/<id>, its envelope beside it.
+// Most are far smaller (cron output, alerts); this bounds the memory of the 4 writers and
+// what every reader of the envelope may read past its end.
+constexpr off_t kOneFileLimit = 64 * 1024;
+
+// Where the converted content goes: data/<id> as it is written, or memory.
+class ContentOut {
+  public:
+    ContentOut(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+    explicit ContentOut(std::string& memory) : memory_(&memory) {}
+
+    Status write(std::string_view bytes) {
+        if (memory_) {
+            memory_->append(bytes);
+            return ok_status();
+        }
+        return write_all(fd_, bytes, name_);
+    }
+    // Empties it, for the conversion pass.
+    Status restart() {
+        if (memory_) {
+            memory_->clear();
+            return ok_status();
+        }
+        if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0)
+            return Error{EX_IOERR,
+                         fmt::format("cannot rewrite {} as 7-bit: {}", name_, errno_text(errno))};
+        return ok_status();
+    }
+
+  private:
+    int fd_ = -1;
+    std::string name_;
+    std::string* memory_ = nullptr;
+};
 
 struct Submitter {
     std::string name;
@@ -67,8 +103,9 @@ Submitter look_up_submitter(uid_t uid) {
 // was submitted under other limits, or not through sendmail): its content is never cut.
 // `cleaned_header`: the header section as cleaned up by the first pass, reused by the second
 // (the addresses are not rewritten twice, and the header is the same in both).
-Result<std::uint64_t> copy_content(int in, std::string head, int out, const CleanupContext& ctx,
-                                   std::uint64_t limit, MimeDowngrade& seven_bit,
+Result<std::uint64_t> copy_content(int in, std::string head, ContentOut& out,
+                                   const CleanupContext& ctx, std::uint64_t limit,
+                                   MimeDowngrade& seven_bit,
                                    std::optional<std::string>& cleaned_header) {
     MessageNormalizer normalizer({});
     std::string pending, outbuf, normalized;
@@ -78,7 +115,7 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
         if (seven_bit.error()) return *seven_bit.error();
         if (outbuf.size() < kChunk && !force) return ok_status();
         written += outbuf.size();
-        Status st = write_all(out, outbuf, fmt::format("data/{}", ctx.queue_id));
+        Status st = out.write(outbuf);
         outbuf.clear();
         return st;
     };
@@ -147,7 +184,8 @@ Result<std::uint64_t> copy_content(int in, std::string head, int out, const Clea
 // and looks; a message with 8-bit octets or long lines is then read again from the maildrop
 // file and written over, converted.
 Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t content_offset,
-                                        int out, const CleanupContext& ctx, std::uint64_t limit,
+                                        ContentOut& out, const CleanupContext& ctx,
+                                        std::uint64_t limit,
                                         std::optional<Unsendable>& unsendable) {
     MimeDowngrade seven_bit;
     std::optional<std::string> cleaned_header;
@@ -156,10 +194,10 @@ Result<std::uint64_t> copy_content_7bit(int in, const std::string& head, size_t 
     if (!size) return size;
     unsendable = seven_bit.unsendable();
     if (!seven_bit.needs_conversion()) return size;
-    if (::lseek(in, static_cast<off_t>(head.size()), SEEK_SET) < 0 || ::ftruncate(out, 0) != 0 ||
-        ::lseek(out, 0, SEEK_SET) < 0)
-        return Error{EX_IOERR, fmt::format("cannot rewrite data/{} as 7-bit: {}", ctx.queue_id,
-                                           errno_text(errno))};
+    if (::lseek(in, static_cast<off_t>(head.size()), SEEK_SET) < 0)
+        return Error{EX_IOERR,
+                     fmt::format("cannot read the submission again: {}", errno_text(errno))};
+    if (Status st = out.restart(); !st) return st.error();
     seven_bit.start_conversion();
     return copy_content(in, head.substr(content_offset), out, ctx, limit, seven_bit,
                         cleaned_header);
@@ -298,12 +336,24 @@ PickupResult Pickup::prepare(const std::string& name) const {
     ctx.budget = &budget;
     if (config_.received_header) ctx.submitter_uid = file.owner;
 
-    auto out = spool_.create_content(name);
-    if (!out) return {Kind::failed, out.error().message, {}};
+    // A small one is converted in memory and written once, after its envelope; a large one
+    // streams into data/<id>.
+    const bool one_file = file.size <= kOneFileLimit;
+    std::string memory;
+    UniqueFd data_fd;
+    if (!one_file) {
+        auto created = spool_.create_content(name);
+        if (!created) return {Kind::failed, created.error().message, {}};
+        data_fd = std::move(*created);
+    }
+    ContentOut out =
+        one_file ? ContentOut(memory) : ContentOut(data_fd.get(), fmt::format("data/{}", name));
     std::optional<Unsendable> unsendable;
-    auto size = copy_content_7bit(fd, head, content_offset, out->get(), ctx,
-                                  config_.max_message_size, unsendable);
-    Status durable = size ? fsync_fd(out->get(), "data file") : Status(size.error());
+    auto size =
+        copy_content_7bit(fd, head, content_offset, out, ctx, config_.max_message_size, unsendable);
+    Status durable = !size      ? Status(size.error())
+                     : one_file ? ok_status()
+                                : fsync_fd(data_fd.get(), fmt::format("data/{}", name));
     if (!durable) {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
         if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
@@ -317,6 +367,10 @@ PickupResult Pickup::prepare(const std::string& name) const {
     // Its own header cannot go on the wire without SMTPUTF8: it is bounced at its first
     // attempt (delivery.hpp), not sent broken.
     if (unsendable) env.unsendable = unsendable->status + " " + unsendable->reason;
+    // Its envelope is then in data/<id> too (content_offset set): commit() links it into queue/.
+    if (one_file)
+        if (Status st = spool_.stage_message(env, memory); !st)
+            return {Kind::failed, st.error().message, {}};
     return {Kind::staged, "", std::move(env)};
 }
 
@@ -336,9 +390,13 @@ void Pickup::commit(std::vector<PickupResult>& batch) {
             fail(*r, st.error().message);
         return;
     }
+    // A message staged as one file (its envelope before its content in data/<id>) gets its
+    // queue/ name by a link; any other gets its envelope written beside its content.
     parallel_for(staged.size(), kParallelFsyncs, [&](size_t i) {
-        if (Status st = spool_.store_unsynced(Place::queue, staged[i]->envelope); !st)
-            fail(*staged[i], st.error().message);
+        const Envelope& env = staged[i]->envelope;
+        Status st = env.content_offset != 0 ? spool_.publish_staged(env.id)
+                                            : spool_.store_unsynced(Place::queue, env);
+        if (!st) fail(*staged[i], st.error().message);
     });
     if (Status st = spool_.sync(Place::queue); !st) {
         // The renames may or may not be on disk: take them back, the maildrop files stay.

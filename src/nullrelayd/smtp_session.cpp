@@ -214,7 +214,7 @@ SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection
     }
     transcript_.clear();
     message_ = &m;
-    offset_ = 0;
+    offset_ = m.content_offset;
     refused_without_auth_ = false;
     quit_sent_ = false;
     std::string from = "<" + m.sender + ">";

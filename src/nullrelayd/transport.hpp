@@ -17,7 +17,9 @@ namespace nullrelay {
 struct OutgoingMessage {
     std::string sender;  // "" is <>
     std::vector<std::string> recipients;
-    int content_fd = -1;  // read with pread from offset 0: CRLF, as it goes on the wire
+    int content_fd = -1;  // read with pread from content_offset to its end: CRLF, as it goes
+                          // on the wire
+    std::uint64_t content_offset = 0;
     std::uint64_t size = 0;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ struct Envelope {
     // (mime_downgrade.hpp): "<status> <reason>", one line. It is bounced, never sent.
     std::string unsendable;
     DsnOptions dsn;  // as the submitter asked (-N, -R, -V, -B)
+    // Where the content starts in data/<id>: 0, or, for a message pickup queued as one file,
+    // the length of the envelope written before it (docs/queue.md, "One file per message").
+    std::uint64_t content_offset = 0;
     std::vector<Recipient> recipients;
     bool operator==(const Envelope&) const = default;
 
@@ -48,8 +52,15 @@ inline constexpr std::string_view kEnvelopeSignature = "nullrelay-queue 1";
 
 // Refuses fields that would break the line format (CR, LF, NUL, TAB in recipient fields).
 Result<std::string> serialize_envelope(const Envelope& envelope);
+// The same, with `content_offset` set to the length of the text itself, so that the content
+// can follow it in one file (Spool::stage_message).
+Result<std::string> serialize_envelope_before_content(Envelope& envelope);
 // Strict: a missing, repeated or unknown record, or a bad number, is an error naming the line.
 Result<Envelope> parse_envelope(std::string_view text);
+// The length of the envelope at the start of `text`: up to and with its `end` line, which is
+// the first line that says only "end" (no record holds a line break). nullopt without one.
+// `searched`: a prefix already known to hold no such line (for text read a piece at a time).
+std::optional<size_t> envelope_length(std::string_view text, size_t searched = 0);
 
 std::string_view to_string(RecipientState state);
 

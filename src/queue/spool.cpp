@@ -106,19 +106,62 @@ bool Spool::exists(Place place, const std::string& id) const {
     return ::fstatat(place_fd(place), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+namespace {
+
+// The envelope at the start of an open queue file, read only as far as its `end` line: what
+// follows it, in a file pickup queued as one (stage_message), is the message content. Sets
+// `followed` when bytes follow the envelope.
+Result<std::string> read_envelope_text(int fd, const std::string& name, bool& followed) {
+    std::string out;
+    char buf[8192];
+    followed = false;
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            return Error{EX_IOERR, fmt::format("cannot read {}: {}", name, errno_text(err))};
+        }
+        if (n == 0) return out;
+        const size_t searched = out.size();
+        out.append(buf, static_cast<size_t>(n));
+        if (auto end = envelope_length(out, searched)) {
+            char next;
+            followed = *end < out.size() || ::read(fd, &next, 1) > 0;
+            out.resize(*end);
+            return out;
+        }
+        if (out.size() > kEnvelopeSizeLimit)
+            return Error{EX_DATAERR,
+                         fmt::format("{} is larger than {} bytes", name, kEnvelopeSizeLimit)};
+    }
+}
+
+}  // namespace
+
 Result<Envelope> Spool::load(Place place, const std::string& id) const {
     if (!is_valid_queue_id(id)) return Error{EX_DATAERR, fmt::format("'{}' is not a queue id", id)};
-    auto text = read_small_file(place_fd(place), id, kEnvelopeSizeLimit);
-    if (!text)
-        return Error{text.error().exit_code,
-                     fmt::format("{}/{}", to_string(place), text.error().message)};
+    const std::string name = fmt::format("{}/{}", to_string(place), id);
+    UniqueFd fd(::openat(place_fd(place), id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+        int err = errno;
+        return Error{err == ENOENT ? EX_NOINPUT : EX_IOERR,
+                     fmt::format("cannot open {}: {}", name, errno_text(err))};
+    }
+    bool followed = false;
+    auto text = read_envelope_text(fd.get(), name, followed);
+    if (!text) return text.error();
     auto env = parse_envelope(*text);
     if (!env)
-        return Error{EX_DATAERR, fmt::format("corrupt queue file {}/{}: {}", to_string(place), id,
-                                             env.error().message)};
-    if (env->id != id)
         return Error{EX_DATAERR,
-                     fmt::format("queue file {}/{} names another id", to_string(place), id)};
+                     fmt::format("corrupt queue file {}: {}", name, env.error().message)};
+    if (env->id != id)
+        return Error{EX_DATAERR, fmt::format("queue file {} names another id", name)};
+    // Only the content of a message queued as one file may follow its envelope (when that
+    // read ended exactly at the envelope's end, there may be nothing after it: that is fine).
+    if (followed && env->content_offset != text->size())
+        return Error{EX_DATAERR,
+                     fmt::format("corrupt queue file {}: data after the end record", name)};
     return env;
 }
 
@@ -185,6 +228,28 @@ Result<UniqueFd> Spool::create_content(const std::string& id) {
         return Error{errno == ENOSPC ? EX_TEMPFAIL : EX_IOERR,
                      fmt::format("cannot create data/{}: {}", id, errno_text(errno))};
     return fd;
+}
+
+Status Spool::stage_message(Envelope& envelope, std::string_view content) {
+    auto text = serialize_envelope_before_content(envelope);
+    if (!text) return text.error();
+    auto fd = create_content(envelope.id);
+    if (!fd) return fd.error();
+    const std::string name = fmt::format("data/{}", envelope.id);
+    text->append(content);
+    Status st = write_all(fd->get(), *text, name);
+    if (st) st = fsync_fd(fd->get(), name);
+    if (!st) discard_content(envelope.id);
+    return st;
+}
+
+Status Spool::publish_staged(const std::string& id) {
+    if (::linkat(data_.get(), id.c_str(), queue_.get(), id.c_str(), 0) != 0) {
+        int err = errno;
+        return Error{err == ENOSPC || err == EDQUOT ? EX_TEMPFAIL : EX_IOERR,
+                     fmt::format("cannot link data/{} into queue/: {}", id, errno_text(err))};
+    }
+    return ok_status();
 }
 
 Status Spool::sync_content_dir() {

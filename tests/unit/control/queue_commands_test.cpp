@@ -139,6 +139,26 @@ TEST_CASE("show: envelope and content, or no such message", "[queue_commands]") 
     CHECK(none.by_id().at(kUnknown).first == EX_NOINPUT);
 }
 
+TEST_CASE("show: the content of a message queued as one file starts after its envelope",
+          "[queue_commands]") {
+    Fixture f;
+    const std::string id = "0619A2B3C4D5E00A", content = "Subject: one file\r\n\r\nbody\r\n";
+    Envelope e = envelope(id, 0, "ops@example.net");
+    e.size = content.size();
+    REQUIRE(f.spool.stage_message(e, content));
+    REQUIRE(f.spool.sync_content_dir());
+    REQUIRE(f.spool.publish_staged(id));
+    Collector c;
+    f.cmds.show(id, c);
+    REQUIRE(c.messages.size() == 1);
+    REQUIRE(c.fd.valid());
+    std::string got(4096, '\0');
+    ssize_t n = ::read(c.fd.get(), got.data(), got.size());
+    REQUIRE(n >= 0);
+    got.resize(static_cast<size_t>(n));
+    CHECK(got == content);
+}
+
 TEST_CASE("hold and release", "[queue_commands]") {
     Fixture f;
     Collector c = f.act(Action::hold, ids({kA, kC, kD, kUnknown}));

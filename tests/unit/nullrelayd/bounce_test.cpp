@@ -154,10 +154,14 @@ TEST_CASE("read_header_section", "[bounce]") {
         {"cut at a line end at the limit", "A: 1\r\nB: 22222\r\n\r\n", 12, "A: 1\r\n"},
         {"empty", "", 1000, ""},
     };
+    // Also after an envelope, as in a message pickup queued as one file.
+    const std::string envelope = "nullrelay-queue 1\nid X\nend\n";
     for (const auto& c : cases) {
         INFO(c.label);
         TempFile f(c.content);
-        CHECK(read_header_section(f.fd, c.limit) == c.want);
+        CHECK(read_header_section(f.fd, 0, c.limit) == c.want);
+        TempFile after(envelope + c.content);
+        CHECK(read_header_section(after.fd, envelope.size(), c.limit) == c.want);
     }
 }
 
@@ -177,10 +181,13 @@ TEST_CASE("read_whole_message", "[bounce]") {
         {"big, over", big, big.size() - 1, std::nullopt},
         {"empty", "", 0, ""},
     };
+    const std::string envelope = "nullrelay-queue 1\nid X\nend\n";
     for (const auto& c : cases) {
         INFO(c.label);
         TempFile f(c.content);
-        CHECK(read_whole_message(f.fd, c.limit) == c.want);
+        CHECK(read_whole_message(f.fd, 0, c.limit) == c.want);
+        TempFile after(envelope + c.content);
+        CHECK(read_whole_message(after.fd, envelope.size(), c.limit) == c.want);
     }
 }
 

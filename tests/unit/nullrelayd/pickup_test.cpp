@@ -62,6 +62,14 @@ struct Fixture {
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
+    // A queued message's content as it goes on the wire: data/<id> from where its envelope
+    // says (after the envelope itself, for a message queued as one file).
+    std::string content(const std::string& id) const {
+        auto env = spool->load(Place::queue, id);
+        REQUIRE(env);
+        return read("data/" + id).substr(env->content_offset);
+    }
+
     // Starts a maildrop file the way nullrelay-sendmail does; commit() is left to the caller.
     MaildropWriter start(const MaildropEnvelope& e, const std::string& content) {
         auto w = MaildropWriter::create(spool->layout());
@@ -162,12 +170,64 @@ TEST_CASE("Pickup queues a message and cleans up its header", "[pickup]") {
         ".\r\n"
         "From the body\r\n"
         "last line without newline\r\n";
-    CHECK(f.read("data/" + id) == want);
+    CHECK(f.content(id) == want);
     CHECK(e.size == want.size());
     CHECK_FALSE(f.exists("maildrop/" + id));
     auto stored = f.spool->load(Place::queue, id);
     REQUIRE(stored);
     CHECK(*stored == e);
+}
+
+// Issue 21: pickup wrote two files per message (data/<id>, then queue/<id>), each created and
+// fsynced. A small one is now one file, its envelope before its content, under both names.
+TEST_CASE("Pickup queues a small submission as one file, a large one as two", "[pickup]") {
+    Fixture f;
+    auto inode = [&](const std::string& rel) {
+        struct stat st {};
+        REQUIRE(::stat((f.root + "/" + rel).c_str(), &st) == 0);
+        return st;
+    };
+    const std::string small_id = f.submit(kAlice, "Subject: small\n\nbody\n");
+    const std::string large_body(100 * 1024, 'x');
+    std::string large_text = "Subject: large\n\n";
+    for (size_t i = 0; i < large_body.size(); i += 100)
+        large_text += large_body.substr(i, 99) + "\n";
+    const std::string large_id = f.submit(kAlice, large_text);
+    Pickup p(*f.spool, f.config);
+    auto results = p.take(std::vector<std::string>{small_id, large_id});
+    REQUIRE(results[0].kind == Kind::queued);
+    REQUIRE(results[1].kind == Kind::queued);
+
+    // Small: queue/<id> is a second name of data/<id>, which starts with the envelope.
+    struct stat data = inode("data/" + small_id), queued = inode("queue/" + small_id);
+    CHECK(data.st_ino == queued.st_ino);
+    CHECK(data.st_nlink == 2);
+    auto env = f.spool->load(Place::queue, small_id);
+    REQUIRE(env);
+    CHECK(*env == results[0].envelope);
+    REQUIRE(env->content_offset > 0);
+    const std::string file = f.read("data/" + small_id);
+    CHECK(parse_envelope(file.substr(0, env->content_offset)).value() == *env);
+    CHECK(file.substr(env->content_offset).starts_with("Received: "));
+    CHECK(env->size == file.size() - env->content_offset);
+
+    // The first state change stores an envelope of its own; the content stays where it was.
+    Envelope retried = *env;
+    retried.attempts = 1;
+    retried.last_error = "451 try later";
+    REQUIRE(f.spool->store(Place::queue, retried));
+    CHECK(inode("queue/" + small_id).st_ino != data.st_ino);
+    CHECK(inode("data/" + small_id).st_nlink == 1);
+    CHECK(f.spool->load(Place::queue, small_id).value() == retried);
+    CHECK(f.content(small_id) == file.substr(env->content_offset));
+
+    // Large: streamed into data/<id>, its envelope beside it.
+    CHECK(inode("data/" + large_id).st_ino != inode("queue/" + large_id).st_ino);
+    auto large = f.spool->load(Place::queue, large_id);
+    REQUIRE(large);
+    CHECK(large->content_offset == 0);
+    CHECK(f.content(large_id).find(large_body.substr(0, 99) + "\r\n") != std::string::npos);
+    CHECK(large->size == f.read("data/" + large_id).size());
 }
 
 TEST_CASE("Pickup keeps headers that are present and the body byte for byte", "[pickup]") {
@@ -186,7 +246,7 @@ TEST_CASE("Pickup keeps headers that are present and the body byte for byte", "[
     PickupResult r = f.take(id);
     REQUIRE(r.kind == Kind::queued);
     CHECK(r.envelope.sender == "");  // the null sender stays null
-    CHECK(f.read("data/" + id) == received_of(r.envelope.arrival, id) + content);
+    CHECK(f.content(id) == received_of(r.envelope.arrival, id) + content);
 }
 
 TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[pickup]") {
@@ -197,7 +257,7 @@ TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[p
     std::string id7 = f.submit({"", "", {"root@example.org"}}, seven);
     PickupResult r7 = f.take(id7);
     REQUIRE(r7.kind == Kind::queued);
-    CHECK(f.read("data/" + id7) == received_of(r7.envelope.arrival, id7) + seven);
+    CHECK(f.content(id7) == received_of(r7.envelope.arrival, id7) + seven);
 
     const std::string body =
         "Gr\xC3\xBC\xC3\x9F"
@@ -209,7 +269,7 @@ TEST_CASE("Pickup writes an 8-bit message 7-bit, and a 7-bit one unchanged", "[p
                                    body);
     PickupResult r = f.take(id8);
     REQUIRE(r.kind == Kind::queued);
-    const std::string data = f.read("data/" + id8);
+    const std::string data = f.content(id8);
     CHECK(r.envelope.size == data.size());
     CHECK(r.envelope.unsendable.empty());
     for (unsigned char c : data)
@@ -268,8 +328,7 @@ TEST_CASE("Pickup adds headers to messages with few or no headers", "[pickup]") 
         std::string added = "Date: " + date_of(r.envelope.arrival) +
                             "\r\nMessage-ID: " + message_id_of(r.envelope.arrival, id) +
                             "\r\nFrom: MAILER-DAEMON@relay.example.org\r\n";
-        CHECK(f.read("data/" + id) ==
-              received_of(r.envelope.arrival, id) + c.kept + added + c.body);
+        CHECK(f.content(id) == received_of(r.envelope.arrival, id) + c.kept + added + c.body);
         CHECK(r.envelope.recipients[0].address == "root@example.org");
     }
 }
@@ -395,8 +454,8 @@ TEST_CASE("Pickup takes a batch: one result per name, in order, each on its own 
             CHECK_FALSE(f.exists("maildrop/" + names[i]));
             auto env = f.spool->load(Place::queue, names[i]);
             REQUIRE(env);
-            CHECK(env->size == f.read("data/" + names[i]).size());
-            CHECK(f.read("data/" + names[i]).find("Subject: batch ") != std::string::npos);
+            CHECK(env->size == f.content(names[i]).size());
+            CHECK(f.content(names[i]).find("Subject: batch ") != std::string::npos);
         }
     }
     CHECK(f.spool->list(Place::queue) == [&] {
@@ -462,7 +521,7 @@ TEST_CASE("Pickup rewrites recipients and headers through the maps", "[pickup]")
         {"oncall@example.net", "ops", RecipientState::pending, ""},
     };
     CHECK(e.recipients == want);
-    const std::string data = f.read("data/" + id);
+    const std::string data = f.content(id);
     CHECK_THAT(data, Catch::StartsWith(received_of(e.arrival, id) +
                                        "From: Cron Daemon <torres@example.net>\r\n"
                                        "To: admin@example.net\r\n"
@@ -479,13 +538,13 @@ TEST_CASE("Pickup adds a Received: field naming the submitter's uid, unless told
                               "From: ceo@example.com\nSubject: s\n\nbody\n");
     PickupResult r = f.take(id);
     REQUIRE(r.kind == Kind::queued);
-    CHECK_THAT(f.read("data/" + id), Catch::StartsWith(received_of(r.envelope.arrival, id) +
-                                                       "From: ceo@example.com\r\n"));
+    CHECK_THAT(f.content(id), Catch::StartsWith(received_of(r.envelope.arrival, id) +
+                                                "From: ceo@example.com\r\n"));
     f.config.received_header = false;
     std::string quiet = f.submit({"ceo@example.com", "", {"bob@example.net"}},
                                  "From: ceo@example.com\nSubject: s\n\nbody\n");
     REQUIRE(f.take(quiet).kind == Kind::queued);
-    CHECK_THAT(f.read("data/" + quiet), Catch::StartsWith("From: ceo@example.com\r\n"));
+    CHECK_THAT(f.content(quiet), Catch::StartsWith("From: ceo@example.com\r\n"));
 }
 
 // Issue 15, item 2: a header section over the limit was cut mid-line; the Date: added after it
@@ -532,7 +591,7 @@ TEST_CASE("What pickup refuses is reported to the submitter by a notice", "[pick
     // The test runs as root (or as whoever owns the file): its mail goes where the maps say.
     std::string owner = ::geteuid() == 0 ? "admin@example.net" : "";
     if (!owner.empty()) CHECK(notice->recipients[0].address == owner);
-    std::string text = f.read("data/" + r.notice);
+    std::string text = f.content(r.notice);
     CHECK_THAT(text, Catch::Contains("From: MAILER-DAEMON@relay.example.org"));
     CHECK_THAT(text, Catch::Contains("too many recipients"));
     CHECK_THAT(text, Catch::Contains("corrupt/" + id));

@@ -203,3 +203,37 @@ TEST_CASE("has_pending and to_string(RecipientState)", "[envelope]") {
     CHECK(to_string(RecipientState::sent) == "sent");
     CHECK(to_string(RecipientState::bounced) == "bounced");
 }
+
+TEST_CASE("serialize_envelope_before_content: content_offset is the text's own length",
+          "[envelope]") {
+    // Lengths around 100, 1,000 and 10,000 bytes, where the record's own digits grow.
+    for (size_t pad : {0, 30, 60, 900, 940, 9900, 9940}) {
+        for (size_t k = 0; k < 12; ++k) {
+            Envelope e = basic_envelope();
+            e.last_error = std::string(pad + k, 'e');
+            auto text = serialize_envelope_before_content(e);
+            REQUIRE(text);
+            INFO(text->size());
+            CHECK(text->size() == e.content_offset);
+            auto back = parse_envelope(*text);
+            REQUIRE(back);
+            CHECK(*back == e);
+            CHECK(envelope_length(*text + "Subject: x\r\n\r\nend\n") == text->size());
+        }
+    }
+}
+
+TEST_CASE("envelope_length finds the first end line", "[envelope]") {
+    CHECK(envelope_length("nullrelay-queue 1\nend\nrest") == 22u);
+    CHECK(envelope_length("end\n") == 4u);
+    CHECK_FALSE(envelope_length("nullrelay-queue 1\nxend\n"));
+    CHECK_FALSE(envelope_length("nullrelay-queue 1\nend"));
+    CHECK_FALSE(envelope_length("nullrelay-queue 1\nend\r\n"));
+    // Searched a piece at a time: an "end" line split between two reads is found, and
+    // "xend" (not a line of its own) is not, whichever piece its parts came in.
+    const std::string text = "nullrelay-queue 1\nxend\nid 1\nend\ncontent";
+    for (size_t searched = 0; searched <= 31; ++searched) {
+        INFO(searched);
+        CHECK(envelope_length(text, searched) == 32u);
+    }
+}

@@ -274,6 +274,70 @@ TEST_CASE("Spool::load errors", "[spool]") {
     CHECK(not_an_id.error().exit_code == EX_DATAERR);
 }
 
+TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then content", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope e = make_envelope(kId1);
+    const std::string content = "Subject: x\r\n\r\nend\r\nend\n";  // "end" lines in the body
+    e.size = content.size();
+    REQUIRE(s.stage_message(e, content));
+    CHECK(e.content_offset > 0);
+    CHECK_FALSE(s.exists(Place::queue, kId1));  // not queued before publish_staged
+    REQUIRE(s.sync_content_dir());
+    REQUIRE(s.publish_staged(kId1));
+    REQUIRE(s.sync(Place::queue));
+    CHECK(t.read("queue/" + kId1) == t.read("data/" + kId1));
+    CHECK(t.read("data/" + kId1).substr(e.content_offset) == content);
+    auto loaded = s.load(Place::queue, kId1);
+    REQUIRE(loaded);
+    CHECK(*loaded == e);
+    CHECK_FALSE(s.publish_staged(kId1));  // queue/<id> exists: never replaced by a link
+
+    // Moved, it is the same; removed, both names go.
+    REQUIRE(s.move(kId1, Place::queue, Place::hold));
+    CHECK(s.load(Place::hold, kId1).value() == e);
+    REQUIRE(s.remove(Place::hold, kId1));
+    CHECK_FALSE(t.exists("hold/" + kId1));
+    CHECK_FALSE(t.exists("data/" + kId1));
+}
+
+TEST_CASE("Spool::load takes bytes after the envelope only as a one-file message's content",
+          "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope e = make_envelope(kId1);
+    const std::string text = serialize_envelope(e).value();
+    t.write("queue/" + kId1, text + "rcpt pending\tevil@example.org\tx\t\n");
+    auto trailing = s.load(Place::queue, kId1);
+    REQUIRE_FALSE(trailing);
+    CHECK_THAT(trailing.error().message, Catch::Contains("data after the end record"));
+
+    // A content_offset that is not where the envelope ends.
+    Envelope wrong = e;
+    wrong.content_offset = 3;
+    t.write("queue/" + kId1, serialize_envelope(wrong).value() + "Subject: x\r\n");
+    CHECK_FALSE(s.load(Place::queue, kId1));
+
+    // An envelope exactly one read long (8192 bytes), with and without content after it.
+    Envelope exact = e;
+    exact.last_error = "x";
+    for (int round = 0; round < 3; ++round) {  // the offset's own digits change the length
+        const size_t size = serialize_envelope_before_content(exact).value().size();
+        exact.last_error.resize(exact.last_error.size() + 8192 - size, 'x');
+    }
+    const std::string head = serialize_envelope_before_content(exact).value();
+    REQUIRE(head.size() == 8192);
+    t.write("queue/" + kId1, head);
+    CHECK(s.load(Place::queue, kId1).value() == exact);
+    t.write("queue/" + kId1, head + "Subject: x\r\n");
+    CHECK(s.load(Place::queue, kId1).value() == exact);
+    Envelope plain = exact;
+    plain.content_offset = 0;
+    const std::string plain_text = serialize_envelope(plain).value();
+    t.write("queue/" + kId1, plain_text + "Subject: x\r\n");
+    CHECK_FALSE(s.load(Place::queue, kId1));
+}
+
 TEST_CASE("Spool::enqueue queues new content under a fresh id", "[spool]") {
     TempSpool t;
     Spool s = open_spool(t);
