@@ -211,7 +211,8 @@ def drain(n, prefix="drain", connections=None):
 
 def cold_drain(n):
     """n submissions waiting in maildrop/ (daemon stopped), then the daemon starts: pickup
-    (two file fsyncs per message, two directory fsyncs per batch) and delivery overlap. The
+    (one file fsync per message of up to 64 KiB, two directory fsyncs per batch) and delivery
+    overlap. The
     clock runs from the daemon's start (its exec) to the last 250 at the sink; "first" is the
     first 250. The daemon's CPU is all it used, start included."""
     fresh_spool()
