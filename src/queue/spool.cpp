@@ -116,18 +116,19 @@ Result<std::string> read_envelope_text(int fd, const std::string& name, bool& fo
     char buf[8192];
     followed = false;
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            return Error{EX_IOERR, fmt::format("cannot read {}: {}", name, errno_text(err))};
-        }
-        if (n == 0) return out;
+        auto n = read_some(fd, buf, sizeof buf, name);
+        if (!n) return n.error();
+        if (*n == 0) return out;
         const size_t searched = out.size();
-        out.append(buf, static_cast<size_t>(n));
+        out.append(buf, *n);
         if (auto end = envelope_length(out, searched)) {
-            char next;
-            followed = *end < out.size() || ::read(fd, &next, 1) > 0;
+            followed = *end < out.size();
+            if (!followed) {  // the envelope filled the read exactly: is there more?
+                char next;
+                auto more = read_some(fd, &next, 1, name);
+                if (!more) return more.error();
+                followed = *more > 0;
+            }
             out.resize(*end);
             return out;
         }

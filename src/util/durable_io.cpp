@@ -108,18 +108,24 @@ Result<std::string> read_small_file(int dirfd, const std::string& name, size_t l
     return read_open_file(fd.get(), name, limit);
 }
 
+Result<size_t> read_some(int fd, char* buf, size_t size, std::string_view name) {
+    for (;;) {
+        ssize_t n = ::read(fd, buf, size);
+        if (n >= 0) return static_cast<size_t>(n);
+        if (errno == EINTR) continue;
+        int err = errno;
+        return Error{EX_IOERR, fmt::format("cannot read {}: {}", name, errno_text(err))};
+    }
+}
+
 Result<std::string> read_open_file(int fd, const std::string& name, size_t limit) {
     std::string out;
     char buf[8192];
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            return Error{EX_IOERR, fmt::format("cannot read {}: {}", name, errno_text(err))};
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
+        auto n = read_some(fd, buf, sizeof buf, name);
+        if (!n) return n.error();
+        if (*n == 0) break;
+        out.append(buf, *n);
         if (out.size() > limit)
             return Error{EX_DATAERR, fmt::format("{} is larger than {} bytes", name, limit)};
     }

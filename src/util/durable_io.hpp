@@ -34,6 +34,9 @@ Status replace_file_durably(const std::string& path, std::string_view content, i
 // descriptor closes; waits for another holder. For state outside the spool.
 Result<UniqueFd> lock_file(const std::string& path);
 
+// One read(2) of up to `size` bytes, EINTR retried: the bytes read (0 at the end of the
+// file). Errors name the file.
+Result<size_t> read_some(int fd, char* buf, size_t size, std::string_view name);
 // Reads a whole (small) file; errors name the path.
 Result<std::string> read_small_file(int dirfd, const std::string& name, size_t limit);
 // The same from a file already open (and checked): what is read is what was checked.
