@@ -67,8 +67,8 @@ def write_config(port, *extra):
             "hostname": "relay.example.org", "sender_domain": "example.org",
             "spool_dir": SPOOL}
     base.update(lines)
-    with open(CONF, "w") as f:
-        f.writelines(f"{k} = {v}\n" for k, v in base.items())
+    with open(CONF, "w") as f:  # an empty value leaves the key out ("tls_ca_file = ")
+        f.writelines(f"{k} = {v}\n" for k, v in base.items() if v)
 
 
 def wait_for(pred, seconds, what):
@@ -233,11 +233,39 @@ def cold_drain(n):
     record(f"from_maildrop.{n}.first_delivery", (s["first_ns"] - start) / 1e6, "ms")
 
 
+def system_sized_trust():
+    """Trust settings as large as the system's, that also hold the sink's CA: Debian's CA
+    bundle with the test CA appended (what libcurl's default loaded for every connection
+    before nullrelay trusted /etc/ssl/certs by hash), and a hashed directory of the same CAs
+    (what the default reads now)."""
+    bundle, directory = f"{T}/system-bundle.crt", f"{T}/system-ca-dir"
+    if not os.path.isdir(directory):
+        with open(bundle, "wb") as out:
+            for path in ("/etc/ssl/certs/ca-certificates.crt", f"{T}/certs/ca.crt"):
+                with open(path, "rb") as f:
+                    out.write(f.read())
+        os.mkdir(directory)
+        for name in os.listdir("/etc/ssl/certs"):
+            if name.endswith(".pem"):
+                os.symlink(os.path.realpath(f"/etc/ssl/certs/{name}"), f"{directory}/{name}")
+        shutil.copy(f"{T}/certs/ca.crt", f"{directory}/nullrelay-bench-ca.crt")
+        subprocess.run(["openssl", "rehash", directory], check=True)
+    return {"one_ca": [],
+            "system_bundle": [f"tls_ca_file = {bundle}"],
+            "system_directory": ["tls_ca_file = ", f"tls_ca_path = {directory}"]}
+
+
 def first_delivery(n):
-    """The time from the daemon's start to its first delivery when n submissions wait."""
+    """The time from the daemon's start to its first delivery when n submissions wait, with
+    the sink's CA alone, and with trust as large as the system's (a bundle, a directory)."""
+    for trust, settings in system_sized_trust().items():
+        first_delivery_with(n, trust, settings)
+
+
+def first_delivery_with(n, trust, settings):
     fresh_spool()
     sink = Sink("--expect", str(n))
-    write_config(sink.port)
+    write_config(sink.port, *settings)
     queue_messages(n, "-i")
     start = time.time_ns()
     d = Daemon()
@@ -245,7 +273,8 @@ def first_delivery(n):
     s = sink.stats()
     d.stop()
     sink.stop()
-    record(f"first_delivery.{n}_waiting", (s["first_ns"] - start) / 1e6, "ms")
+    suffix = "" if trust == "one_ca" else f".{trust}"
+    record(f"first_delivery.{n}_waiting{suffix}", (s["first_ns"] - start) / 1e6, "ms")
 
 
 def connections_sweep(n, counts=(1, 2, 4)):

@@ -171,6 +171,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return ok_status();
          }},
         {"tls_ca_file", path_key(&Config::tls_ca_file)},
+        {"tls_ca_path", path_key(&Config::tls_ca_path)},
         {"tls_min_version", set_tls_min_version},
         {"tls_pin_sha256", set_tls_pins},
         {"tls_client_cert", path_key(&Config::tls_client_cert)},

@@ -49,7 +49,8 @@ struct Config {
 
     std::vector<Smarthost> smarthosts;
     TlsMode tls = TlsMode::starttls;
-    std::string tls_ca_file;  // empty: the system store
+    std::string tls_ca_file;  // with tls_ca_path empty too: the system's CA directory
+    std::string tls_ca_path;  // a directory of CAs by hash (openssl rehash)
     TlsVersion tls_min_version = TlsVersion::v1_2;
     std::vector<std::string> tls_pin_sha256;  // base64 SHA-256 of acceptable public keys
     std::string tls_client_cert;              // PEM; tls_client_key with it

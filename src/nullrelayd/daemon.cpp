@@ -43,11 +43,12 @@ bool same_way_out(const Config& a, const Credentials& ca, const Config& b, const
                         o.client_secret_command, o.state_dir, o.tls_ca_file);
     };
     return a.smarthosts == b.smarthosts && a.tls == b.tls && a.tls_ca_file == b.tls_ca_file &&
-           a.tls_min_version == b.tls_min_version && a.tls_pin_sha256 == b.tls_pin_sha256 &&
-           a.tls_client_cert == b.tls_client_cert && a.tls_client_key == b.tls_client_key &&
-           a.hostname == b.hostname && a.auth_user == b.auth_user &&
-           a.auth_mechanism == b.auth_mechanism && oauth2(a.oauth2) == oauth2(b.oauth2) &&
-           ca.password == cb.password && ca.command == cb.command;
+           a.tls_ca_path == b.tls_ca_path && a.tls_min_version == b.tls_min_version &&
+           a.tls_pin_sha256 == b.tls_pin_sha256 && a.tls_client_cert == b.tls_client_cert &&
+           a.tls_client_key == b.tls_client_key && a.hostname == b.hostname &&
+           a.auth_user == b.auth_user && a.auth_mechanism == b.auth_mechanism &&
+           oauth2(a.oauth2) == oauth2(b.oauth2) && ca.password == cb.password &&
+           ca.command == cb.command;
 }
 
 void read_counter(int fd) {

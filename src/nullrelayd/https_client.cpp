@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "nullrelayd/trust_anchors.hpp"
 #include "util/text.hpp"
 
 namespace nullrelay {
@@ -67,11 +68,7 @@ class CurlHttpsClient final : public HttpsClient {
         curl_easy_setopt(
             h, CURLOPT_SSLVERSION,
             static_cast<long>(tls13_ ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2));
-        if (!ca_file_.empty()) {
-            // Only this CA: CAINFO alone would be combined with the compiled-in CApath.
-            curl_easy_setopt(h, CURLOPT_CAINFO, ca_file_.c_str());
-            curl_easy_setopt(h, CURLOPT_CAPATH, static_cast<char*>(nullptr));
-        }
+        set_trust_anchors(h, ca_file_, "");
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect_timeout_);
         curl_easy_setopt(h, CURLOPT_TIMEOUT, 2 * connect_timeout_);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "nullrelay");

@@ -9,6 +9,7 @@
 #include "mail/base64.hpp"
 #include "nullrelayd/curl_options.hpp"
 #include "nullrelayd/secret_command.hpp"
+#include "nullrelayd/trust_anchors.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -81,11 +82,7 @@ void SmtpSession::configure_handle() {
         curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls_client_cert.c_str());
         curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls_client_key.c_str());
     }
-    if (!config_.tls_ca_file.empty()) {
-        // Only this CA: CAINFO alone would be combined with the compiled-in CApath.
-        curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls_ca_file.c_str());
-        curl_easy_setopt(h, CURLOPT_CAPATH, static_cast<char*>(nullptr));
-    }
+    set_trust_anchors(h, config_.tls_ca_file, config_.tls_ca_path);
     if (credentials_.configured()) {
         // The secret itself is set by apply_secret() before each transfer.
         curl_easy_setopt(h, CURLOPT_USERNAME, credentials_.user.c_str());

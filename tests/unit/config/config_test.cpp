@@ -30,6 +30,7 @@ TEST_CASE("config defaults", "[config]") {
     CHECK(c.smarthosts.empty());
     CHECK(c.tls == TlsMode::starttls);
     CHECK(c.tls_ca_file.empty());
+    CHECK(c.tls_ca_path.empty());
     CHECK(c.auth_user.empty());
     CHECK(c.password_file.empty());
     CHECK(c.hostname.empty());
@@ -54,6 +55,7 @@ TEST_CASE("config parses every key", "[config]") {
         "smarthost = mail.example.org:2525, backup.example.org\n"
         "tls = starttls\n"
         "tls_ca_file = /etc/ssl/private-ca.pem\n"
+        "tls_ca_path = /etc/nullrelay/ca.d\n"
         "auth_user = relay@example.org\n"
         "password_file = /etc/nullrelay/password\n"
         "   hostname=Relay.Example.ORG   \n"
@@ -73,6 +75,7 @@ TEST_CASE("config parses every key", "[config]") {
           std::vector<Smarthost>{{"mail.example.org", 2525}, {"backup.example.org", 587}});
     CHECK(c.tls == TlsMode::starttls);
     CHECK(c.tls_ca_file == "/etc/ssl/private-ca.pem");
+    CHECK(c.tls_ca_path == "/etc/nullrelay/ca.d");
     CHECK(c.auth_user == "relay@example.org");
     CHECK(c.password_file == "/etc/nullrelay/password");
     CHECK(c.hostname == "relay.example.org");  // domains are lowercased

@@ -1,0 +1,29 @@
+# tls_ca_path: a directory of CAs found by subject hash (openssl rehash), trusted alone. The
+# smarthost's CA there: delivered over verified TLS. Only another CA there: refused, the
+# message kept queued, not even AUTH sent.
+source "$(dirname "$0")/lib.sh"
+
+ca_dir() {  # ca_dir DIR CERT...: a hashed directory holding these certificates
+    local dir=$1; shift
+    mkdir -p "$dir"
+    cp "$@" "$dir/"
+    openssl rehash "$dir" || fail "openssl rehash $dir"
+}
+ca_dir "$T/ours" "$T/certs/ca.crt"
+ca_dir "$T/other" "$T/certs/unknownca.crt"
+
+write_config "tls_ca_path = $T/ours"
+sed -i '/^tls_ca_file/d' "$CONF"
+start_smarthost
+printf 'Subject: by a CA directory\n\nbody\n' | sendmail -i root@example.net
+"$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || fail "daemon failed"
+stop_smarthost
+assert_eq "$(delivered_count)" 1 "delivered"
+assert_eq "$(json_field 1 tls)" "true" "over TLS"
+assert_eq "$(json_field 1 auth_user)" "test" "authenticated"
+pass "the smarthost's CA in tls_ca_path: delivered"
+
+write_config "tls_ca_path = $T/other"
+sed -i '/^tls_ca_file/d' "$CONF"
+refused_by_smarthost "another CA in tls_ca_path" "certificate" '^[0-9]+ C~?: (AUTH|MAIL|RCPT|DATA)' --
+pass "only another CA in tls_ca_path: kept queued, no AUTH, nothing sent"
