@@ -193,16 +193,14 @@ void QueueCommands::show(const std::string& id, ReplySink& sink) {
     if (!place) return sink.result({id, EX_NOINPUT, "no such message in the queue"});
     auto env = spool_.load(*place, id);
     if (!env) return sink.result({id, env.error().exit_code, env.error().message});
-    const std::uint64_t offset = env->content_offset;
+    auto content = spool_.open_content(*env);
     sink.message({std::move(*env), *place, deliveries_.in_flight(id)});
-    auto content = spool_.open_content(id);
     if (!content) return sink.result({id, EX_IOERR, content.error().message});
-    // The reader reads on from here: past the envelope of a message queued as one file (which
-    // tells nothing the listing above did not).
-    if (::lseek(content->get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+    // The client reads on from the file position the descriptor carries.
+    if (::lseek(content->fd.get(), static_cast<off_t>(content->offset), SEEK_SET) < 0)
         return sink.result(
             {id, EX_IOERR, fmt::format("cannot read data/{}: {}", id, errno_text(errno))});
-    sink.content(std::move(*content));
+    sink.content(std::move(content->fd));
 }
 
 std::vector<QueueCommands::Target> QueueCommands::targets(const Request& request, ReplySink& sink) {

@@ -182,14 +182,14 @@ Result<std::string> queue_bounce(Spool& spool, const Config& config,
     report.arrival = original.arrival;
     report.last_attempt = now;
     report.recipients = failed;
-    auto content = spool.open_content(original.id);
+    auto content = spool.open_content(original);
     if (!content) return content.error();
     report.original_headers =
-        read_header_section(content->get(), original.content_offset, kReturnedHeaderLimit);
+        read_header_section(content->fd.get(), content->offset, kReturnedHeaderLimit);
     if (original.dsn.ret == "full") {
         // Bounded by bounce_size_limit: a bounce is not the place to mail back a huge message.
-        if (auto whole = read_whole_message(content->get(), original.content_offset,
-                                            config.bounce_size_limit))
+        if (auto whole =
+                read_whole_message(content->fd.get(), content->offset, config.bounce_size_limit))
             report.original_message = std::move(*whole);
         else
             report.full_return_limit = config.bounce_size_limit;

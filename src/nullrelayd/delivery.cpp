@@ -82,14 +82,14 @@ Deliverer::Outcome Deliverer::deliver(const std::string& id) {
         verdict.summary = "no smarthost configured (set smarthost in " + config_.path + ")";
         verdict.recipients.assign(pending.size(), {Verdict::deferred, "4.3.5", verdict.summary});
     } else {
-        auto content = spool_.open_content(id);
+        auto content = spool_.open_content(env);
         if (!content) return cannot_load(id, content.error());
         OutgoingMessage msg;
         msg.sender = env.sender;
         for (size_t i : pending)
             msg.recipients.push_back(env.recipients[i].address);
-        msg.content_fd = content->get();
-        msg.content_offset = env.content_offset;
+        msg.content_fd = content->fd.get();
+        msg.content_offset = content->offset;
         msg.size = env.size;
         // Failover: the next smarthost only when this one said nothing about the message
         // (no connection, TLS or AUTH trouble, a 4xx greeting or a 421).

@@ -261,7 +261,8 @@ void Spool::discard_content(const std::string& id) {
     ::unlinkat(data_.get(), id.c_str(), 0);
 }
 
-Result<UniqueFd> Spool::open_content(const std::string& id) const {
+Result<Spool::Content> Spool::open_content(const Envelope& envelope) const {
+    const std::string& id = envelope.id;
     UniqueFd fd(::openat(data_.get(), id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) {
         int err = errno;
@@ -270,7 +271,7 @@ Result<UniqueFd> Spool::open_content(const std::string& id) const {
                                                                                      : EX_IOERR;
         return Error{code, fmt::format("cannot open data/{}: {}", id, errno_text(err))};
     }
-    return fd;
+    return Content{std::move(fd), envelope.content_offset};
 }
 
 Status Spool::quarantine(Place place, const std::string& id) {

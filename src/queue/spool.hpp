@@ -86,7 +86,13 @@ class Spool {
     Status publish_staged(const std::string& id);
     // Removes a data file that never got an envelope (a pickup that failed half way).
     void discard_content(const std::string& id);
-    Result<UniqueFd> open_content(const std::string& id) const;
+    // The message's content, for reading from `offset` on: past the envelope of a message
+    // queued as one file, which never goes on the wire, into a bounce or to `show`.
+    struct Content {
+        UniqueFd fd;
+        std::uint64_t offset = 0;
+    };
+    Result<Content> open_content(const Envelope& envelope) const;
 
     // Queues a message the daemon wrote itself (a bounce): gives it a new id, writes and
     // fsyncs data/<id>, then stores the envelope in queue/. Returns the id. When it returns

@@ -221,10 +221,10 @@ TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[boun
     CHECK(env->recipients[0].address == "alice@example.org");
     CHECK(env->recipients[0].original == "alice@example.org");
     CHECK(env->recipients[0].state == RecipientState::pending);
-    auto content = spool->open_content(*id);
+    auto content = spool->open_content(*env);
     REQUIRE(content);
     std::string text(env->size, '\0');
-    REQUIRE(::pread(content->get(), text.data(), text.size(), 0) ==
+    REQUIRE(::pread(content->fd.get(), text.data(), text.size(), content->offset) ==
             static_cast<ssize_t>(text.size()));
     CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
     CHECK_THAT(text, Catch::Contains("Final-Recipient: rfc822; nobody@example.org\r\n"));
@@ -251,10 +251,10 @@ TEST_CASE("queue_bounce: 8-bit returned headers go 7-bit on the wire", "[bounce]
     REQUIRE(id);
     auto env = spool->load(Place::queue, *id);
     REQUIRE(env);
-    auto content = spool->open_content(*id);
+    auto content = spool->open_content(*env);
     REQUIRE(content);
     std::string text(env->size, '\0');
-    REQUIRE(::pread(content->get(), text.data(), text.size(), 0) ==
+    REQUIRE(::pread(content->fd.get(), text.data(), text.size(), content->offset) ==
             static_cast<ssize_t>(text.size()));
     for (unsigned char c : text)
         REQUIRE(c < 0x80);
@@ -328,10 +328,10 @@ TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[
         REQUIRE(id);
         auto env = spool->load(Place::queue, *id);
         REQUIRE(env);
-        auto fd = spool->open_content(*id);
-        REQUIRE(fd);
+        auto bounce = spool->open_content(*env);
+        REQUIRE(bounce);
         std::string text(env->size, '\0');
-        REQUIRE(::pread(fd->get(), text.data(), text.size(), 0) ==
+        REQUIRE(::pread(bounce->fd.get(), text.data(), text.size(), bounce->offset) ==
                 static_cast<ssize_t>(text.size()));
         CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
         if (c.body_returned) {

@@ -331,10 +331,10 @@ TEST_CASE("Deliverer: a message pickup found unsendable bounces without a connec
     CHECK(out.retired);
     auto bounce = f.spool.load(Place::queue, out.queued[0]);
     REQUIRE(bounce);
-    auto content = f.spool.open_content(out.queued[0]);
+    auto content = f.spool.open_content(*bounce);
     REQUIRE(content);
     std::string text(bounce->size, '\0');
-    REQUIRE(::pread(content->get(), text.data(), text.size(), 0) ==
+    REQUIRE(::pread(content->fd.get(), text.data(), text.size(), content->offset) ==
             static_cast<ssize_t>(text.size()));
     CHECK_THAT(text, Catch::Contains("Status: 5.6.9"));
     CHECK_THAT(text, Catch::Contains("non-ASCII characters"));

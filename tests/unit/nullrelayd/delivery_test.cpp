@@ -100,7 +100,7 @@ TEST_CASE("Deliverer: a failed bounce goes to failed/, is never bounced", "[deli
     CHECK(failed->recipients[0].state == RecipientState::bounced);
     CHECK(failed->recipients[1].state == RecipientState::sent);
     CHECK_THAT(failed->recipients[0].last_reply, Catch::Contains("no smarthost configured"));
-    CHECK(f.spool->open_content(kId));  // kept with its content
+    CHECK(f.spool->open_content(*failed));  // kept with its content
     CHECK_FALSE(out.retired);
 }
 

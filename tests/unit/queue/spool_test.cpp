@@ -155,21 +155,22 @@ TEST_CASE("Spool content files and remove", "[spool]") {
     }
     REQUIRE(s.sync_content_dir());
     {
-        auto fd = s.open_content(kId1);
-        REQUIRE(fd);
+        auto content = s.open_content(make_envelope(kId1));
+        REQUIRE(content);
+        CHECK(content->offset == 0);
         char buf[64] = {};
-        CHECK(::read(fd->get(), buf, sizeof buf) == 20);
+        CHECK(::read(content->fd.get(), buf, sizeof buf) == 20);
         CHECK(std::string(buf) == "Subject: x\r\n\r\nbody\r\n");
     }
     REQUIRE(s.remove(Place::hold, kId1));
     CHECK_FALSE(t.exists("hold/" + kId1));
     CHECK_FALSE(t.exists("data/" + kId1));
     CHECK(s.remove(Place::hold, kId1));  // already gone: not an error
-    CHECK_FALSE(s.open_content(kId1));
+    CHECK_FALSE(s.open_content(make_envelope(kId1)));
 
     // Content files are never opened through a planted symlink.
     REQUIRE(::symlink("/etc/passwd", t.path("data/" + kId2).c_str()) == 0);
-    CHECK_FALSE(s.open_content(kId2));
+    CHECK_FALSE(s.open_content(make_envelope(kId2)));
     CHECK_FALSE(s.create_content(kId2));
     s.discard_content(kId2);
     CHECK_FALSE(std::filesystem::is_symlink(t.path("data/" + kId2)));
@@ -291,6 +292,13 @@ TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then cont
     auto loaded = s.load(Place::queue, kId1);
     REQUIRE(loaded);
     CHECK(*loaded == e);
+    auto opened = s.open_content(*loaded);  // reads from past the envelope
+    REQUIRE(opened);
+    CHECK(opened->offset == e.content_offset);
+    std::string read_back(content.size() + 1, '\0');
+    CHECK(::pread(opened->fd.get(), read_back.data(), read_back.size(),
+                  static_cast<off_t>(opened->offset)) == static_cast<ssize_t>(content.size()));
+    CHECK(read_back.substr(0, content.size()) == content);
     CHECK_FALSE(s.publish_staged(kId1));  // queue/<id> exists: never replaced by a link
 
     // Moved, it is the same; removed, both names go.
