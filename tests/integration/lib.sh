@@ -187,6 +187,23 @@ json_field() {
 }
 eml() { printf '%s/messages/%06d.eml' "$SH" "$1"; }
 
+# delivered_by_smarthost LABEL -- smarthost options...
+# Submits a message, runs one delivery against a smarthost started with those options, and
+# checks that it took the message over TLS after AUTH.
+delivered_by_smarthost() {
+    local label=$1; shift 2
+    : >"$T/daemon.log"
+    rm -rf "$SH"; mkdir -p "$SH"
+    start_smarthost "$@"
+    printf 'Subject: %s\n\nbody\n' "$label" | sendmail -i root@example.net
+    "$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || fail "$label: daemon failed"
+    stop_smarthost
+    assert_eq "$(delivered_count)" 1 "$label: delivered"
+    assert_eq "$(json_field 1 tls)" "true" "$label: over TLS"
+    assert_eq "$(json_field 1 auth_user)" "test" "$label: authenticated"
+    pass "$label: delivered"
+}
+
 # refused_by_smarthost LABEL LOG-PATTERN FORBIDDEN -- smarthost options...
 # Submits a message, runs one delivery against a smarthost started with those options, and
 # checks the attempt failed safely: nothing accepted, the message still queued, the log gives

@@ -18,25 +18,12 @@ refused() {  # refused LABEL LOG-PATTERN -- smarthost options...: not even AUTH 
     pass "$label: kept queued, no AUTH, nothing sent"
 }
 
-delivered() {  # delivered LABEL -- smarthost options...
-    local label=$1; shift 2
-    : >"$T/daemon.log"
-    rm -rf "$SH"; mkdir -p "$SH"
-    start_smarthost "$@"
-    printf 'Subject: %s\n\nbody\n' "$label" | sendmail -i root@example.net
-    "$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || fail "$label: daemon failed"
-    stop_smarthost
-    assert_eq "$(delivered_count)" 1 "$label: delivered"
-    assert_eq "$(json_field 1 tls)" "true" "$label: over TLS"
-    assert_eq "$(json_field 1 auth_user)" "test" "$label: authenticated"
-    pass "$label: delivered"
-}
 
 # Public key pins: checked on top of the CA and the host name.
 write_config "tls_pin_sha256 = $OTHER_PIN"
 refused "pin mismatch" "pinned|public key" --
 write_config "tls_pin_sha256 = $OTHER_PIN, $SERVER_PIN"
-delivered "matching pin (second of two)" --
+delivered_by_smarthost "matching pin (second of two)" --
 
 # Old protocol versions. Debian's OpenSSL refuses TLS below 1.2 at its default security level
 # on both ends; either way nothing may go out in clear.
@@ -44,7 +31,7 @@ write_config
 refused "TLS 1.1-only server" "SSL|TLS|protocol|version" -- --tls-min 1.0 --tls-max 1.1
 write_config "tls_min_version = 1.3"
 refused "TLS 1.2-only server, tls_min_version 1.3" "SSL|TLS|protocol|version" -- --tls-max 1.2
-delivered "tls_min_version 1.3 against a 1.3 server" --
+delivered_by_smarthost "tls_min_version 1.3 against a 1.3 server" --
 grep -q "TLS established: TLSv1.3" "$SH/transcript.log" || fail "not TLS 1.3"
 
 # Client certificates.
@@ -54,7 +41,7 @@ write_config
 refused "client certificate required, none configured" "SSL|TLS|certificate|alert|response reading failed|Connection reset" -- \
     --client-ca "$T/certs/ca.crt"
 write_config "tls_client_cert = $T/certs/client.crt" "tls_client_key = $T/certs/client.key"
-delivered "client certificate presented" -- --client-ca "$T/certs/ca.crt"
+delivered_by_smarthost "client certificate presented" -- --client-ca "$T/certs/ca.crt"
 grep -q "client certificate CN=" "$SH/transcript.log" || fail "the server saw no client certificate"
 pass "the server verified our client certificate"
 

@@ -14,14 +14,7 @@ ca_dir "$T/other" "$T/certs/unknownca.crt"
 
 write_config "tls_ca_path = $T/ours"
 sed -i '/^tls_ca_file/d' "$CONF"
-start_smarthost
-printf 'Subject: by a CA directory\n\nbody\n' | sendmail -i root@example.net
-"$BIN/nullrelayd" -C "$CONF" --once >>"$T/daemon.log" 2>&1 || fail "daemon failed"
-stop_smarthost
-assert_eq "$(delivered_count)" 1 "delivered"
-assert_eq "$(json_field 1 tls)" "true" "over TLS"
-assert_eq "$(json_field 1 auth_user)" "test" "authenticated"
-pass "the smarthost's CA in tls_ca_path: delivered"
+delivered_by_smarthost "the smarthost's CA in tls_ca_path" --
 
 write_config "tls_ca_path = $T/other"
 sed -i '/^tls_ca_file/d' "$CONF"
