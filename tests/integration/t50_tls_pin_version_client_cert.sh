@@ -18,7 +18,6 @@ refused() {  # refused LABEL LOG-PATTERN -- smarthost options...: not even AUTH 
     pass "$label: kept queued, no AUTH, nothing sent"
 }
 
-
 # Public key pins: checked on top of the CA and the host name.
 write_config "tls_pin_sha256 = $OTHER_PIN"
 refused "pin mismatch" "pinned|public key" --
