@@ -114,6 +114,19 @@ void SmtpSession::configure_handle() {
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
 }
 
+std::string SmtpSession::error_text(int curl_code, const char* errbuf) {
+    const auto rc = static_cast<CURLcode>(curl_code);
+    std::string text = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
+    // OpenSSL's verdict on the chain (X509_V_ERR_*); libcurl records 1 (unspecified) when
+    // only the host name did not match, where the CAs trusted are beside the point.
+    long chain = 0;
+    curl_easy_getinfo(handle_, CURLINFO_SSL_VERIFYRESULT, &chain);
+    if (rc == CURLE_SSL_CACERT_BADFILE || (rc == CURLE_PEER_FAILED_VERIFICATION && chain > 1))
+        text += fmt::format(" (trusted: {})", describe_trust_anchors(handle_, config_.tls_ca_file,
+                                                                     config_.tls_ca_path));
+    return text;
+}
+
 int SmtpSession::on_debug(CURL*, int type, char* data, size_t size, void* p) {
     auto* self = static_cast<SmtpSession*>(p);
     std::string_view text(data, size);
@@ -235,7 +248,7 @@ SmtpAttempt SmtpSession::perform(const OutgoingMessage& m, bool fresh_connection
     else if (rc == CURLE_ABORTED_BY_CALLBACK && abort_flag_ && abort_flag_->load())
         a.error = "abandoned: nullrelayd is stopping";
     else if (rc != CURLE_OK)
-        a.error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
+        a.error = error_text(rc, errbuf);
     char* ip = nullptr;
     long port = 0;
     curl_easy_getinfo(handle_, CURLINFO_PRIMARY_IP, &ip);
@@ -312,7 +325,7 @@ SmtpProbe SmtpSession::probe() {
             "the smarthost did not authenticate us (no AUTH offered or accepted); nullrelay "
             "would not send mail through it";
     else if (rc != CURLE_OK)
-        p.error = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
+        p.error = error_text(rc, errbuf);
     disconnect();
     return p;
 }

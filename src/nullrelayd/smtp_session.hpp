@@ -54,6 +54,9 @@ class SmtpSession final : public Transport {
     // One transfer; `code` gets libcurl's result.
     SmtpAttempt perform(const OutgoingMessage& message, bool fresh_connection, int& code);
     void configure_handle();
+    // libcurl's error for a failed transfer, one line; a certificate that did not verify
+    // also names the CAs trusted.
+    std::string error_text(int curl_code, const char* errbuf);
     // Shuts the cached connection's socket down so that closing it cannot block.
     void cut_connection();
     // Puts the password or bearer token on the handle; with password_command, runs it when

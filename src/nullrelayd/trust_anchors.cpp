@@ -8,6 +8,13 @@ const char* or_null(const std::string& s) {
     return s.empty() ? nullptr : s.c_str();
 }
 
+// libcurl's compiled-in CApath, "" when it has none.
+std::string system_ca_path(CURL* h) {
+    char* path = nullptr;  // CURLINFO_CAPATH: the compiled-in default, not the option
+    if (curl_easy_getinfo(h, CURLINFO_CAPATH, &path) != CURLE_OK || !path) return "";
+    return path;
+}
+
 }  // namespace
 
 void set_trust_anchors(CURL* h, const std::string& ca_file, const std::string& ca_path) {
@@ -17,10 +24,21 @@ void set_trust_anchors(CURL* h, const std::string& ca_file, const std::string& c
         curl_easy_setopt(h, CURLOPT_CAPATH, or_null(ca_path));
         return;
     }
-    char* system_path = nullptr;  // CURLINFO_CAPATH: the compiled-in default, not the option
-    if (curl_easy_getinfo(h, CURLINFO_CAPATH, &system_path) == CURLE_OK && system_path &&
-        *system_path)
+    if (!system_ca_path(h).empty())
         curl_easy_setopt(h, CURLOPT_CAINFO, static_cast<char*>(nullptr));
+}
+
+std::string describe_trust_anchors(CURL* h, const std::string& ca_file,
+                                   const std::string& ca_path) {
+    std::string what;
+    if (!ca_file.empty()) what = "the CAs in " + ca_file;
+    if (!ca_path.empty())
+        what += (what.empty() ? "the CAs in " : " and in ") + ca_path + " (by hash)";
+    if (!what.empty()) return what;
+    const std::string system = system_ca_path(h);
+    return (system.empty() ? std::string("libcurl's default CAs")
+                           : "the system's CAs in " + system + " (by hash)") +
+           "; tls_ca_file or tls_ca_path for a private CA";
 }
 
 }  // namespace nullrelay

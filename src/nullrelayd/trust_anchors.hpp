@@ -16,4 +16,8 @@ namespace nullrelay {
 // A libcurl without a compiled-in CApath keeps its own default.
 void set_trust_anchors(CURL* h, const std::string& ca_file, const std::string& ca_path);
 
+// What set_trust_anchors trusts, for an error that the peer's certificate did not verify:
+// "the system's CAs in /etc/ssl/certs (by hash); tls_ca_file or tls_ca_path for a private CA".
+std::string describe_trust_anchors(CURL* h, const std::string& ca_file, const std::string& ca_path);
+
 }  // namespace nullrelay

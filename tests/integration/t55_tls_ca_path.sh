@@ -18,5 +18,6 @@ delivered_by_smarthost "the smarthost's CA in tls_ca_path" --
 
 write_config "tls_ca_path = $T/other"
 sed -i '/^tls_ca_file/d' "$CONF"
-refused_by_smarthost "another CA in tls_ca_path" "certificate" '^[0-9]+ C~?: (AUTH|MAIL|RCPT|DATA)' --
-pass "only another CA in tls_ca_path: kept queued, no AUTH, nothing sent"
+refused_by_smarthost "another CA in tls_ca_path" \
+    "certificate.*\\(trusted: the CAs in $T/other \\(by hash\\)\\)" '^[0-9]+ C~?: (AUTH|MAIL|RCPT|DATA)' --
+pass "only another CA in tls_ca_path: kept queued, no AUTH, nothing sent; the log names the CAs trusted"

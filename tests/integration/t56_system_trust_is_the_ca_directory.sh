@@ -36,5 +36,6 @@ system_certs "$T/certs/ca.crt" "$T/certs/unknownca.crt"
 delivered_by_smarthost "the test CA in the system's directory" --
 
 system_certs "$T/certs/unknownca.crt" "$T/certs/ca.crt"
-refused_by_smarthost "the test CA only in the bundle" "certificate" '^[0-9]+ C~?: (AUTH|MAIL|RCPT|DATA)' --
+refused_by_smarthost "the test CA only in the bundle" \
+    "certificate.*\\(trusted: the system's CAs in /etc/ssl/certs \\(by hash\\); tls_ca_file or tls_ca_path for a private CA\\)" '^[0-9]+ C~?: (AUTH|MAIL|RCPT|DATA)' --
 pass "the bundle alone is not trusted: kept queued, no AUTH, nothing sent"
