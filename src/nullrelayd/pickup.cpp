@@ -1,6 +1,5 @@
 #include "nullrelayd/pickup.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,30 +70,6 @@ class ContentOut {
     std::string name_;
     std::string* memory_ = nullptr;
 };
-
-struct Submitter {
-    std::string name;
-    std::string gecos_name;
-};
-
-Submitter look_up_submitter(uid_t uid) {
-    Submitter s;
-    std::vector<char> buf(16384);
-    passwd pw{}, *res = nullptr;
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) {
-        s.name = pw.pw_name;
-        std::string_view gecos = pw.pw_gecos ? pw.pw_gecos : "";
-        s.gecos_name = std::string(gecos.substr(0, gecos.find(',')));
-    }
-    // Names from the password database go into queue files and addresses; refuse odd ones.
-    bool plain = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-    });
-    if (!plain) s.name = fmt::format("uid{}", uid);
-    for (char& c : s.gecos_name)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return s;
-}
 
 // Streams the message from `in` (starting with `head`, bytes already read; then `read_size`
 // bytes at a time) into `out`,
@@ -225,7 +200,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
         Status st = maildrop.quarantine(name);
         if (!st) return PickupResult{Kind::failed, why + "; " + st.error().message, {}};
         PickupResult r{Kind::quarantined, why, {}};
-        RefusedSubmission refused{name, look_up_submitter(file.owner).name, file.owner, why};
+        RefusedSubmission refused{name, submitters_.get(file.owner).name, file.owner, why};
         auto notice = queue_refusal_notice(spool_, config_, rewriter_, refused, now_seconds());
         if (notice)
             r.notice = *notice;
@@ -294,7 +269,7 @@ PickupResult Pickup::prepare(const std::string& name) const {
     if (!md) return quarantine(md.error().message);
 
     RewriteBudget budget;  // this thread's CPU time, from here
-    Submitter who = look_up_submitter(file.owner);
+    Submitter who = submitters_.get(file.owner);
     Envelope env;
     env.id = name;
     env.arrival = file.completed;
@@ -424,6 +399,7 @@ void Pickup::commit(std::vector<PickupResult>& batch) {
 
 std::vector<PickupResult> Pickup::take(const std::vector<std::string>& names) {
     std::vector<PickupResult> batch(names.size());
+    submitters_.forget();
     parallel_for(names.size(), kParallelFsyncs, [&](size_t i) { batch[i] = prepare(names[i]); });
     commit(batch);
     return batch;

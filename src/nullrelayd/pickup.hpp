@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
+#include "nullrelayd/submitters.hpp"
 #include "queue/envelope.hpp"
 #include "queue/spool.hpp"
 
@@ -53,6 +54,7 @@ class Pickup {
     Spool& spool_;
     const Config& config_;
     AddressRewriter rewriter_;
+    mutable SubmitterCache submitters_;  // for one batch
 };
 
 }  // namespace nullrelay
