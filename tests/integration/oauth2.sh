@@ -59,7 +59,10 @@ polled_since() { [ "$(grep -c "device_code -> 400 authorization_pending" "$OA/re
 device_login() {
     local out=$T/login.out pid url code polls
     polls=$(grep -c "device_code -> 400 authorization_pending" "$OA/requests.log" || true)
-    nullrelay oauth2 login </dev/null >"$out" 2>&1 &
+    # Emptied here, not by the redirection below: the background job may open the file after
+    # the wait that follows has read an earlier login's code from it.
+    : >"$out"
+    nullrelay oauth2 login </dev/null >>"$out" 2>&1 &
     pid=$!
     wait_until 10 grep -q "enter the code" "$out" || fail "login showed no code: $(cat "$out")"
     url=$(sed -n '/open on any device/{n;n;p}' "$out" | tr -d ' ')
