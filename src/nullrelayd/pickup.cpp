@@ -332,13 +332,10 @@ PickupResult Pickup::prepare(const std::string& name) const {
     std::optional<Unsendable> unsendable;
     auto size = copy_content_7bit(fd, head, content_offset, read_size, out, ctx,
                                   config_.max_message_size, unsendable);
-    Status durable = !size      ? Status(size.error())
-                     : one_file ? ok_status()
-                                : fsync_fd(data_fd.get(), fmt::format("data/{}", name));
-    if (!durable) {
+    if (!size) {
         spool_.discard_content(name);  // the maildrop file stays for a retry or the admin
-        if (durable.error().exit_code == EX_DATAERR) return quarantine(durable.error().message);
-        return {Kind::failed, durable.error().message, {}};
+        if (size.error().exit_code == EX_DATAERR) return quarantine(size.error().message);
+        return {Kind::failed, size.error().message, {}};
     }
     if (budget.spent()) {
         spool_.discard_content(name);
@@ -349,10 +346,16 @@ PickupResult Pickup::prepare(const std::string& name) const {
     // attempt (delivery.hpp), not sent broken.
     if (unsendable) env.unsendable = unsendable->status + " " + unsendable->reason;
     // Its envelope is then in data/<id> too (content_offset set): commit() links it into queue/.
-    if (one_file)
-        if (Status st = spool_.stage_message(env, memory); !st)
-            return {Kind::failed, st.error().message, {}};
-    return {Kind::staged, "", std::move(env)};
+    if (one_file) {
+        auto staged = spool_.stage_message(env, memory);
+        if (!staged) return {Kind::failed, staged.error().message, {}};
+        data_fd = std::move(*staged);
+    } else {
+        start_writeback(data_fd.get());
+    }
+    PickupResult staged{Kind::staged, "", std::move(env)};
+    staged.unsynced_content = std::move(data_fd);
+    return staged;
 }
 
 void Pickup::commit(std::vector<PickupResult>& batch) {
@@ -365,7 +368,16 @@ void Pickup::commit(std::vector<PickupResult>& batch) {
         spool_.discard_content(r.envelope.id);  // the maildrop file stays for a retry
         r = {Kind::failed, why, {}};
     };
-    // Every data file's name is durable before any envelope names it (docs/queue.md).
+    // Every data file is durable, and its name, before any envelope names it (docs/queue.md).
+    // Their writeback was started as each was written, so these fsyncs share journal commits.
+    parallel_for(staged.size(), kParallelFsyncs, [&](size_t i) {
+        PickupResult& r = *staged[i];
+        Status st = fsync_fd(r.unsynced_content.get(), fmt::format("data/{}", r.envelope.id));
+        r.unsynced_content.reset();
+        if (!st) fail(r, st.error().message);
+    });
+    std::erase_if(staged, [](const PickupResult* r) { return r->kind != Kind::staged; });
+    if (staged.empty()) return;
     if (Status st = spool_.sync_content_dir(); !st) {
         for (auto* r : staged)
             fail(*r, st.error().message);

@@ -231,17 +231,18 @@ Result<UniqueFd> Spool::create_content(const std::string& id) {
     return fd;
 }
 
-Status Spool::stage_message(Envelope& envelope, std::string_view content) {
+Result<UniqueFd> Spool::stage_message(Envelope& envelope, std::string_view content) {
     auto text = serialize_envelope_before_content(envelope);
     if (!text) return text.error();
     auto fd = create_content(envelope.id);
     if (!fd) return fd.error();
-    const std::string name = fmt::format("data/{}", envelope.id);
     text->append(content);
-    Status st = write_all(fd->get(), *text, name);
-    if (st) st = fsync_fd(fd->get(), name);
-    if (!st) discard_content(envelope.id);
-    return st;
+    if (Status st = write_all(fd->get(), *text, fmt::format("data/{}", envelope.id)); !st) {
+        discard_content(envelope.id);
+        return st.error();
+    }
+    start_writeback(fd->get());
+    return std::move(*fd);
 }
 
 Status Spool::publish_staged(const std::string& id) {

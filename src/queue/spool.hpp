@@ -78,11 +78,13 @@ class Spool {
     Result<UniqueFd> create_content(const std::string& id);
     Status sync_content_dir();
     // One file per message (pickup, docs/queue.md): data/<id> gets the envelope, then the
-    // content (envelope.content_offset says where it starts), and is fsynced. Once
-    // sync_content_dir() has returned ok, publish_staged() links it into queue/ as queue/<id>:
-    // the message exists once sync(Place::queue) has returned ok. The first state change
-    // stores a separate envelope over that link; data/<id> keeps the content where it was.
-    Status stage_message(Envelope& envelope, std::string_view content);
+    // content (envelope.content_offset says where it starts); its writeback is started, and
+    // the open file returned, not yet durable: the caller fsyncs it (a batch's files all
+    // together), then sync_content_dir(), and only then publish_staged() links it into
+    // queue/ as queue/<id>: the message exists once sync(Place::queue) has returned ok. The
+    // first state change stores a separate envelope over that link; data/<id> keeps the
+    // content where it was.
+    Result<UniqueFd> stage_message(Envelope& envelope, std::string_view content);
     Status publish_staged(const std::string& id);
     // Removes a data file that never got an envelope (a pickup that failed half way).
     void discard_content(const std::string& id);

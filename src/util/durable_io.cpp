@@ -39,6 +39,12 @@ Status fsync_fd(int fd, std::string_view what) {
     return ok_status();
 }
 
+void start_writeback(int fd) {
+    // Only SYNC_FILE_RANGE_WRITE: nothing is waited for, so no write error is consumed here
+    // and the fsync that follows reports it.
+    (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 Result<UniqueFd> open_dir(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid()) {

@@ -16,6 +16,12 @@ Status write_all(int fd, std::string_view data, std::string_view what);
 
 Status fsync_fd(int fd, std::string_view what);
 
+// Asks the kernel to start writing the file's dirty pages now, without waiting (a hint: the
+// fsync that must follow still decides, and reports any error). Files of a batch written
+// this way, then fsynced, share the journal commits that their fsyncs one by one would each
+// wait for (docs/queue.md, "What pickup costs").
+void start_writeback(int fd);
+
 // Opens a directory for openat()/fsync use.
 Result<UniqueFd> open_dir(const std::string& path);
 

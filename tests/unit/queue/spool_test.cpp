@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "golden.hpp"
+#include "util/durable_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -281,7 +282,9 @@ TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then cont
     Envelope e = make_envelope(kId1);
     const std::string content = "Subject: x\r\n\r\nend\r\nend\n";  // "end" lines in the body
     e.size = content.size();
-    REQUIRE(s.stage_message(e, content));
+    auto staged = s.stage_message(e, content);
+    REQUIRE(staged);
+    REQUIRE(fsync_fd(staged->get(), "data file"));  // the caller's part, before the dir's fsync
     CHECK(e.content_offset > 0);
     CHECK_FALSE(s.exists(Place::queue, kId1));  // not queued before publish_staged
     REQUIRE(s.sync_content_dir());
