@@ -1,6 +1,5 @@
 #include "control/queue_commands.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "control/queue_census.hpp"
+#include "queue/submitters.hpp"
 #include "util/clock.hpp"
 #include "util/sys_error.hpp"
 
@@ -142,20 +142,13 @@ std::vector<QueueCommands::Target> QueueCommands::list_targets(
 
 namespace {
 
-std::string login_name(std::uint32_t uid) {
-    std::vector<char> buf(16384);
-    passwd pw{}, *res = nullptr;
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) return pw.pw_name;
-    return fmt::format("uid{}", uid);
-}
-
 // What a listing shows of a submission: sendmail's envelope, not yet rewritten.
 Envelope submitted_envelope(const std::string& id, const MaildropSubmission& s) {
     Envelope e;
     e.id = id;
     e.arrival = s.completed;
     e.submitter_uid = static_cast<std::uint32_t>(s.owner);
-    e.submitter_name = login_name(e.submitter_uid);
+    e.submitter_name = look_up_submitter(e.submitter_uid).name;  // the name pickup will record
     e.sender = s.envelope.sender ? *s.envelope.sender : e.submitter_name;
     e.size = static_cast<std::uint64_t>(s.size);
     e.dsn = s.envelope.dsn;

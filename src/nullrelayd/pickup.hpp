@@ -7,7 +7,7 @@
 
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
-#include "nullrelayd/submitters.hpp"
+#include "queue/submitters.hpp"
 #include "queue/envelope.hpp"
 #include "queue/spool.hpp"
 

@@ -1,7 +1,7 @@
 // Tests for submitters.hpp: who submitted a message, looked up once per uid and batch.
 #include <catch2/catch.hpp>
 
-#include "nullrelayd/submitters.hpp"
+#include "queue/submitters.hpp"
 
 #include <atomic>
 #include <string>

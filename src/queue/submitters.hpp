@@ -1,5 +1,5 @@
-// Who submitted a message, from the password database: the login name for the envelope and
-// the full name for a From: pickup writes.
+// Who submitted a message, from the password database: the login name for the envelope (and
+// for a listing of a submission not yet picked up) and the full name for a From: pickup writes.
 #pragma once
 
 #include <sys/types.h>

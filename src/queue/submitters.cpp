@@ -1,4 +1,4 @@
-#include "nullrelayd/submitters.hpp"
+#include "queue/submitters.hpp"
 
 #include <pwd.h>
 
