@@ -82,9 +82,11 @@ class CurlHttpsClient final : public HttpsClient {
         // The form holds the client secret or a refresh token: do not leave it in the heap.
         explicit_bzero(fields.data(), fields.size());
         if (rc != CURLE_OK) {
-            std::string why = body.too_large
-                                  ? fmt::format("the reply is larger than {} bytes", kMaxHttpReply)
-                                  : one_line(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+            std::string why =
+                body.too_large
+                    ? fmt::format("the reply is larger than {} bytes", kMaxHttpReply)
+                    : one_line(errbuf[0] ? errbuf : curl_easy_strerror(rc)) +
+                          untrusted_chain_hint(h, rc, ca_file_, "", "oauth2_tls_ca_file");
             return Error{EX_TEMPFAIL, fmt::format("cannot reach {}: {}", url, why)};
         }
         HttpReply reply;

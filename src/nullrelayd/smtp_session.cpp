@@ -116,15 +116,9 @@ void SmtpSession::configure_handle() {
 
 std::string SmtpSession::error_text(int curl_code, const char* errbuf) {
     const auto rc = static_cast<CURLcode>(curl_code);
-    std::string text = errbuf[0] ? one_line(errbuf) : curl_easy_strerror(rc);
-    // OpenSSL's verdict on the chain (X509_V_ERR_*); libcurl records 1 (unspecified) when
-    // only the host name did not match, where the CAs trusted are beside the point.
-    long chain = 0;
-    curl_easy_getinfo(handle_, CURLINFO_SSL_VERIFYRESULT, &chain);
-    if (rc == CURLE_SSL_CACERT_BADFILE || (rc == CURLE_PEER_FAILED_VERIFICATION && chain > 1))
-        text += fmt::format(" (trusted: {})", describe_trust_anchors(handle_, config_.tls_ca_file,
-                                                                     config_.tls_ca_path));
-    return text;
+    return (errbuf[0] ? one_line(errbuf) : std::string(curl_easy_strerror(rc))) +
+           untrusted_chain_hint(handle_, rc, config_.tls_ca_file, config_.tls_ca_path,
+                                "tls_ca_file or tls_ca_path");
 }
 
 int SmtpSession::on_debug(CURL*, int type, char* data, size_t size, void* p) {

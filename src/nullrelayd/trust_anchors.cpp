@@ -1,5 +1,7 @@
 #include "nullrelayd/trust_anchors.hpp"
 
+#include <fmt/format.h>
+
 namespace nullrelay {
 
 namespace {
@@ -28,17 +30,26 @@ void set_trust_anchors(CURL* h, const std::string& ca_file, const std::string& c
         curl_easy_setopt(h, CURLOPT_CAINFO, static_cast<char*>(nullptr));
 }
 
-std::string describe_trust_anchors(CURL* h, const std::string& ca_file,
-                                   const std::string& ca_path) {
+std::string untrusted_chain_hint(CURL* h, CURLcode rc, const std::string& ca_file,
+                                 const std::string& ca_path, std::string_view private_ca_keys) {
+    // OpenSSL's verdict on the chain (X509_V_ERR_*); libcurl records 1 (unspecified) when
+    // only the host name did not match.
+    long chain = 0;
+    curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &chain);
+    if (rc != CURLE_SSL_CACERT_BADFILE && !(rc == CURLE_PEER_FAILED_VERIFICATION && chain > 1))
+        return "";
     std::string what;
     if (!ca_file.empty()) what = "the CAs in " + ca_file;
     if (!ca_path.empty())
         what += (what.empty() ? "the CAs in " : " and in ") + ca_path + " (by hash)";
-    if (!what.empty()) return what;
-    const std::string system = system_ca_path(h);
-    return (system.empty() ? std::string("libcurl's default CAs")
-                           : "the system's CAs in " + system + " (by hash)") +
-           "; tls_ca_file or tls_ca_path for a private CA";
+    if (what.empty()) {
+        const std::string system = system_ca_path(h);
+        what = fmt::format("{}; {} for a private CA",
+                           system.empty() ? std::string("libcurl's default CAs")
+                                          : "the system's CAs in " + system + " (by hash)",
+                           private_ca_keys);
+    }
+    return " (trusted: " + what + ")";
 }
 
 }  // namespace nullrelay

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <string>
+#include <string_view>
 
 namespace nullrelay {
 
@@ -16,8 +17,12 @@ namespace nullrelay {
 // A libcurl without a compiled-in CApath keeps its own default.
 void set_trust_anchors(CURL* h, const std::string& ca_file, const std::string& ca_path);
 
-// What set_trust_anchors trusts, for an error that the peer's certificate did not verify:
-// "the system's CAs in /etc/ssl/certs (by hash); tls_ca_file or tls_ca_path for a private CA".
-std::string describe_trust_anchors(CURL* h, const std::string& ca_file, const std::string& ca_path);
+// For a transfer on `h` that ended with `rc`: when the peer's certificate chain did not
+// verify, what set_trust_anchors trusted, as " (trusted: the system's CAs in /etc/ssl/certs
+// (by hash); tls_ca_file or tls_ca_path for a private CA)"; otherwise "" (a host name
+// mismatch too, where the CAs are beside the point). `private_ca_keys`: the settings that
+// name a private CA for this peer.
+std::string untrusted_chain_hint(CURL* h, CURLcode rc, const std::string& ca_file,
+                                 const std::string& ca_path, std::string_view private_ca_keys);
 
 }  // namespace nullrelay

@@ -77,6 +77,7 @@ write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-se
 before=$(grep -c "POST /token" "$OA/requests.log")
 rc=0; out=$(nullrelay check 2>&1) || rc=$?
 assert_eq $rc 75 "untrusted token endpoint: EX_TEMPFAIL"
-grep -q "OAuth2: cannot reach $OAUTH2_URL/token: SSL certificate problem" <<<"$out" || fail "check said: $out"
+grep -q "OAuth2: cannot reach $OAUTH2_URL/token: SSL certificate problem.* (trusted: the CAs in $T/certs/unknownca.crt)" <<<"$out" ||
+    fail "check said: $out"
 assert_eq "$(grep -c "POST /token" "$OA/requests.log")" "$before" "no request reached the endpoint"
-pass "the token endpoint's certificate is verified"
+pass "the token endpoint's certificate is verified, and the error names the CAs trusted"
