@@ -7,9 +7,9 @@
 
 #include "config/config.hpp"
 #include "maps/address_rewriter.hpp"
-#include "queue/submitters.hpp"
 #include "queue/envelope.hpp"
 #include "queue/spool.hpp"
+#include "queue/submitters.hpp"
 
 namespace nullrelay {
 
