@@ -29,9 +29,9 @@ namespace nullrelay {
 namespace {
 
 constexpr size_t kChunk = 256 * 1024;
-// Files of a batch written at once: each costs a create and an fsync, mostly waiting for the
-// disk, which takes several at a time better than one after the other.
-constexpr size_t kParallelFsyncs = 4;
+// Submissions of a batch read, converted and written at once: creating a file can wait for the
+// disk, and the conversion of one overlaps another's wait.
+constexpr size_t kParallelWriters = 4;
 // Rewriting problems logged per message.
 constexpr size_t kLoggedProblems = 10;
 // A submission up to this size is converted in memory and queued as one file, its envelope
@@ -321,14 +321,14 @@ PickupResult Pickup::prepare(const std::string& name) const {
     // streams into data/<id>.
     const bool one_file = file.size <= kOneFileLimit;
     std::string memory;
-    UniqueFd data_fd;
+    StagedContent content;
     if (!one_file) {
-        auto created = spool_.create_content(name);
+        auto created = spool_.stage_content(name);
         if (!created) return {Kind::failed, created.error().message, {}};
-        data_fd = std::move(*created);
+        content = std::move(*created);
     }
     ContentOut out =
-        one_file ? ContentOut(memory) : ContentOut(data_fd.get(), fmt::format("data/{}", name));
+        one_file ? ContentOut(memory) : ContentOut(content.fd(), fmt::format("data/{}", name));
     std::optional<Unsendable> unsendable;
     auto size = copy_content_7bit(fd, head, content_offset, read_size, out, ctx,
                                   config_.max_message_size, unsendable);
@@ -349,70 +349,43 @@ PickupResult Pickup::prepare(const std::string& name) const {
     if (one_file) {
         auto staged = spool_.stage_message(env, memory);
         if (!staged) return {Kind::failed, staged.error().message, {}};
-        data_fd = std::move(*staged);
+        content = std::move(*staged);
     } else {
-        start_writeback(data_fd.get());
+        start_writeback(content.fd());
     }
     PickupResult staged{Kind::staged, "", std::move(env)};
-    staged.unsynced_content = std::move(data_fd);
+    staged.content = std::move(content);
     return staged;
 }
 
 void Pickup::commit(std::vector<PickupResult>& batch) {
     using Kind = PickupResult::Kind;
     std::vector<PickupResult*> staged;
+    std::vector<Spool::Staged> files;
     for (auto& r : batch)
-        if (r.kind == Kind::staged) staged.push_back(&r);
-    if (staged.empty()) return;
-    auto fail = [&](PickupResult& r, const std::string& why) {
-        spool_.discard_content(r.envelope.id);  // the maildrop file stays for a retry
-        r = {Kind::failed, why, {}};
-    };
-    // Every data file is durable, and its name, before any envelope names it (docs/queue.md).
-    // Their writeback was started as each was written, so these fsyncs share journal commits.
-    parallel_for(staged.size(), kParallelFsyncs, [&](size_t i) {
-        PickupResult& r = *staged[i];
-        Status st = fsync_fd(r.unsynced_content.get(), fmt::format("data/{}", r.envelope.id));
-        r.unsynced_content.reset();
-        if (!st) fail(r, st.error().message);
-    });
-    std::erase_if(staged, [](const PickupResult* r) { return r->kind != Kind::staged; });
-    if (staged.empty()) return;
-    if (Status st = spool_.sync_content_dir(); !st) {
-        for (auto* r : staged)
-            fail(*r, st.error().message);
-        return;
-    }
-    // A message staged as one file (its envelope before its content in data/<id>) gets its
-    // queue/ name by a link; any other gets its envelope written beside its content.
-    parallel_for(staged.size(), kParallelFsyncs, [&](size_t i) {
-        const Envelope& env = staged[i]->envelope;
-        Status st = env.content_offset != 0 ? spool_.publish_staged(env.id)
-                                            : spool_.store_unsynced(Place::queue, env);
-        if (!st) fail(*staged[i], st.error().message);
-    });
-    if (Status st = spool_.sync(Place::queue); !st) {
-        // The renames may or may not be on disk: take them back, the maildrop files stay.
-        for (auto* r : staged)
-            if (r->kind == Kind::staged) {
-                (void)spool_.remove(Place::queue, r->envelope.id);
-                *r = {Kind::failed, st.error().message, {}};
-            }
-        return;
-    }
-    // Queued for good; the maildrop copies may go. (A crash before an unlink is caught by the
-    // already-queued check in prepare().)
-    for (auto* r : staged)
-        if (r->kind == Kind::staged) {
-            spool_.maildrop().remove(r->envelope.id);
-            r->kind = Kind::queued;
+        if (r.kind == Kind::staged) {
+            staged.push_back(&r);
+            files.push_back({&r.envelope, std::move(r.content)});
         }
+    if (staged.empty()) return;
+    std::vector<Status> queued = spool_.queue_staged(std::move(files));
+    // Queued for good, the maildrop copies may go (a crash before an unlink is caught by the
+    // already-queued check in prepare()); the others stay for a retry.
+    for (size_t i = 0; i < staged.size(); ++i) {
+        PickupResult& r = *staged[i];
+        if (!queued[i]) {
+            r = {Kind::failed, queued[i].error().message, {}};
+            continue;
+        }
+        spool_.maildrop().remove(r.envelope.id);
+        r.kind = Kind::queued;
+    }
 }
 
 std::vector<PickupResult> Pickup::take(const std::vector<std::string>& names) {
     std::vector<PickupResult> batch(names.size());
     submitters_.forget();
-    parallel_for(names.size(), kParallelFsyncs, [&](size_t i) { batch[i] = prepare(names[i]); });
+    parallel_for(names.size(), kParallelWriters, [&](size_t i) { batch[i] = prepare(names[i]); });
     commit(batch);
     return batch;
 }

@@ -30,8 +30,8 @@ struct PickupResult {
     // quarantined: the notice to the submitter queued for it (due now), or "" when it could
     // not be queued (the reason is in `detail`).
     std::string notice;
-    // staged: data/<id>, written and its writeback started; commit() fsyncs it.
-    UniqueFd unsynced_content;
+    // staged: data/<id>, written and its writeback started; commit() queues it.
+    StagedContent content;
 };
 
 class Pickup {
@@ -41,9 +41,9 @@ class Pickup {
         : spool_(spool), config_(config), rewriter_(config, std::move(maps)) {}
 
     PickupResult take(const std::string& name);
-    // Takes a batch: the files are read and copied in parallel, then fsynced together (their
-    // writeback started as each was written), and all share one fsync of data/ and one of
-    // queue/. One result per name, in the same order.
+    // Takes a batch: the files are read and copied in parallel, then queued together
+    // (Spool::queue_staged: their fsyncs share journal commits, and all share one fsync of
+    // data/ and one of queue/). One result per name, in the same order.
     std::vector<PickupResult> take(const std::vector<std::string>& names);
     // The rewriting pickup applies, with the loaded maps (e.g. for a bounce to a local name).
     const AddressRewriter& rewriter() const { return rewriter_; }

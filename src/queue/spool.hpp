@@ -16,6 +16,7 @@
 // a data file without an envelope is an orphan from an interrupted pickup.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "queue/envelope.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/spool_layout.hpp"
+#include "util/durable_io.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -32,6 +34,24 @@ namespace nullrelay {
 
 enum class Place { queue, hold, failed };
 std::string_view to_string(Place place);
+
+// Content pickup has written to data/<id>, not yet durable nor named by any envelope. Only
+// Spool::queue_staged() takes it further, and it fsyncs the file first: no caller can queue
+// content that a crash could still lose.
+class StagedContent {
+  public:
+    StagedContent() = default;
+    // For the caller streaming a large message in (stage_content).
+    int fd() const { return fd_.get(); }
+
+  private:
+    friend class Spool;
+    StagedContent(std::string id, UniqueFd fd, bool holds_envelope)
+        : id_(std::move(id)), fd_(std::move(fd)), holds_envelope_(holds_envelope) {}
+    std::string id_;
+    UniqueFd fd_;
+    bool holds_envelope_ = false;  // stage_message: the envelope is in the file, before it
+};
 
 class Spool {
   public:
@@ -77,15 +97,27 @@ class Spool {
     // EX_NOINPUT when the file is gone, EX_TEMPFAIL when the error may pass (EMFILE, ENOMEM).
     Result<UniqueFd> create_content(const std::string& id);
     Status sync_content_dir();
-    // One file per message (pickup, docs/queue.md): data/<id> gets the envelope, then the
-    // content (envelope.content_offset says where it starts); its writeback is started, and
-    // the open file returned, not yet durable: the caller fsyncs it (a batch's files all
-    // together), then sync_content_dir(), and only then publish_staged() links it into
-    // queue/ as queue/<id>: the message exists once sync(Place::queue) has returned ok. The
-    // first state change stores a separate envelope over that link; data/<id> keeps the
-    // content where it was.
-    Result<UniqueFd> stage_message(Envelope& envelope, std::string_view content);
-    Status publish_staged(const std::string& id);
+    // Pickup's two steps (docs/queue.md). First each message's content goes to data/<id>, its
+    // writeback started: stage_message() writes a small message as one file, its envelope
+    // before its content (envelope.content_offset says where that starts); stage_content()
+    // creates the file of a large one, which the caller streams in.
+    Result<StagedContent> stage_message(Envelope& envelope, std::string_view content);
+    Result<StagedContent> stage_content(const std::string& id);
+    // Then queue_staged() queues a batch of them: fsyncs every file (several at a time, so
+    // they share journal commits), then data/, then gives each message its queue/<id> (a link
+    // to a one-file message, or its envelope stored beside its content), then fsyncs queue/.
+    // One status per message, in order: ok, it is queued for good; an error, nothing of it is
+    // left in data/ or queue/. The first state change of a one-file message stores a separate
+    // envelope over its link; data/<id> keeps the content where it was.
+    struct Staged {
+        const Envelope* envelope;  // its id names the content
+        StagedContent content;
+    };
+    std::vector<Status> queue_staged(std::vector<Staged> batch);
+    // The fsync queue_staged() calls: fsync_fd, unless a test hands one that fails the way a
+    // disk can (EIO), to prove that such a failure loses nothing.
+    using Fsync = std::function<Status(int fd, std::string_view what)>;
+    void set_fsync(Fsync fsync) { fsync_ = std::move(fsync); }
     // Removes a data file that never got an envelope (a pickup that failed half way).
     void discard_content(const std::string& id);
     // The message's content, for reading from `offset` on: past the envelope of a message
@@ -118,10 +150,12 @@ class Spool {
 
   private:
     int place_fd(Place place) const;
+    Status publish_staged(const Staged& staged);
 
     SpoolLayout layout_{""};
     Maildrop maildrop_;
     UniqueFd data_, queue_, hold_, failed_, corrupt_;
+    Fsync fsync_ = fsync_fd;
 };
 
 }  // namespace nullrelay

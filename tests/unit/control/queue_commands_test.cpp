@@ -145,9 +145,11 @@ TEST_CASE("show: the content of a message queued as one file starts after its en
     const std::string id = "0619A2B3C4D5E00A", content = "Subject: one file\r\n\r\nbody\r\n";
     Envelope e = envelope(id, 0, "ops@example.net");
     e.size = content.size();
-    REQUIRE(f.spool.stage_message(e, content));
-    REQUIRE(f.spool.sync_content_dir());
-    REQUIRE(f.spool.publish_staged(id));
+    auto staged = f.spool.stage_message(e, content);
+    REQUIRE(staged);
+    std::vector<Spool::Staged> batch;
+    batch.push_back({&e, std::move(*staged)});
+    REQUIRE(f.spool.queue_staged(std::move(batch)).at(0));
     Collector c;
     f.cmds.show(id, c);
     REQUIRE(c.messages.size() == 1);

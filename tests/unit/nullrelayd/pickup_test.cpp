@@ -2,6 +2,7 @@
 // nullrelay-sendmail writes them (MaildropWriter + format_maildrop_header) into a private spool.
 #include "nullrelayd/pickup.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -18,12 +19,14 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "maps/alias_map.hpp"
 #include "queue/maildrop.hpp"
 #include "queue/maildrop_format.hpp"
+#include "util/durable_io.hpp"
 #include "util/unique_fd.hpp"
 
 using namespace nullrelay;
@@ -493,6 +496,42 @@ TEST_CASE("Pickup: a batch whose envelopes cannot be written keeps every submiss
     for (const PickupResult& r : p.take(names))
         CHECK(r.kind == Kind::queued);
     CHECK(f.spool->list(Place::queue).size() == names.size());
+}
+
+TEST_CASE("Pickup: a data file whose fsync fails keeps its submission for a retry", "[pickup]") {
+    Fixture f;
+    std::vector<std::string> names;
+    for (int i = 0; i < 3; ++i)
+        names.push_back(f.submit(kAlice, "Subject: synced " + std::to_string(i) + "\n\nbody\n"));
+    // A fourth too large to convert in memory (it streams into data/): both kinds of file fail.
+    std::string large_body;
+    for (int line = 0; line < 4000; ++line)
+        large_body += "line " + std::to_string(line) + " of a large message\n";
+    names.push_back(f.submit(kAlice, "Subject: large\n\n" + large_body));
+    const std::set<std::string> failing = {"data/" + names[1], "data/" + names[3]};
+    f.spool->set_fsync([&](int fd, std::string_view what) -> Status {
+        if (failing.count(std::string(what)))
+            return Error{EX_IOERR, fmt::format("cannot fsync {}: Input/output error", what)};
+        return fsync_fd(fd, what);
+    });
+    Pickup p(*f.spool, f.config);
+    std::vector<PickupResult> results = p.take(names);
+    for (size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        const bool failed = failing.count("data/" + names[i]) != 0;
+        CHECK(results[i].kind == (failed ? Kind::failed : Kind::queued));
+        CHECK(f.exists("maildrop/" + names[i]) == failed);  // left for the retry
+        CHECK(f.exists("data/" + names[i]) == !failed);
+        CHECK(f.exists("queue/" + names[i]) == !failed);
+        if (failed) CHECK_THAT(results[i].detail, Catch::Contains("Input/output error"));
+    }
+    // Once the disk works again, the retry queues them.
+    f.spool->set_fsync(fsync_fd);
+    for (const PickupResult& r : p.take(std::vector<std::string>{names[1], names[3]}))
+        CHECK(r.kind == Kind::queued);
+    CHECK(f.spool->list(Place::queue).size() == names.size());
+    CHECK(f.spool->load(Place::queue, names[3]).value().content_offset == 0);  // streamed
+    CHECK(f.content(names[3]).find("line 3999 of a large message\r\n") != std::string::npos);
 }
 
 TEST_CASE("Pickup rewrites recipients and headers through the maps", "[pickup]") {

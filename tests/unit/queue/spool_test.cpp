@@ -2,6 +2,7 @@
 // under /tmp (removed at the end of each test).
 #include "queue/spool.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "golden.hpp"
@@ -12,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -276,7 +278,7 @@ TEST_CASE("Spool::load errors", "[spool]") {
     CHECK(not_an_id.error().exit_code == EX_DATAERR);
 }
 
-TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then content", "[spool]") {
+TEST_CASE("Spool::stage_message and queue_staged: one file, envelope then content", "[spool]") {
     TempSpool t;
     Spool s = open_spool(t);
     Envelope e = make_envelope(kId1);
@@ -284,12 +286,13 @@ TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then cont
     e.size = content.size();
     auto staged = s.stage_message(e, content);
     REQUIRE(staged);
-    REQUIRE(fsync_fd(staged->get(), "data file"));  // the caller's part, before the dir's fsync
     CHECK(e.content_offset > 0);
-    CHECK_FALSE(s.exists(Place::queue, kId1));  // not queued before publish_staged
-    REQUIRE(s.sync_content_dir());
-    REQUIRE(s.publish_staged(kId1));
-    REQUIRE(s.sync(Place::queue));
+    CHECK_FALSE(s.exists(Place::queue, kId1));  // not queued before queue_staged
+    std::vector<Spool::Staged> batch;
+    batch.push_back({&e, std::move(*staged)});
+    std::vector<Status> queued = s.queue_staged(std::move(batch));
+    REQUIRE(queued.size() == 1);
+    REQUIRE(queued[0]);
     CHECK(t.read("queue/" + kId1) == t.read("data/" + kId1));
     CHECK(t.read("data/" + kId1).substr(e.content_offset) == content);
     auto loaded = s.load(Place::queue, kId1);
@@ -302,7 +305,6 @@ TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then cont
     CHECK(::pread(opened->fd.get(), read_back.data(), read_back.size(),
                   static_cast<off_t>(opened->offset)) == static_cast<ssize_t>(content.size()));
     CHECK(read_back.substr(0, content.size()) == content);
-    CHECK_FALSE(s.publish_staged(kId1));  // queue/<id> exists: never replaced by a link
 
     // Moved, it is the same; removed, both names go.
     REQUIRE(s.move(kId1, Place::queue, Place::hold));
@@ -310,6 +312,96 @@ TEST_CASE("Spool::stage_message and publish_staged: one file, envelope then cont
     REQUIRE(s.remove(Place::hold, kId1));
     CHECK_FALSE(t.exists("hold/" + kId1));
     CHECK_FALSE(t.exists("data/" + kId1));
+}
+
+// A disk that fails an fsync: the seam queue_staged() calls through, failing for the files
+// and directories whose name contains `what`, and recording every call.
+struct FailingFsync {
+    std::string what;
+    std::vector<std::string> calls;
+    Spool::Fsync fn() {
+        return [this](int fd, std::string_view name) -> Status {
+            calls.emplace_back(name);
+            if (name.find(what) != std::string_view::npos)
+                return Error{EX_IOERR, fmt::format("cannot fsync {}: Input/output error", name)};
+            return fsync_fd(fd, name);
+        };
+    }
+};
+
+TEST_CASE("Spool::queue_staged: a failed fsync queues nothing of what it may lose", "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    std::vector<Envelope> envelopes = {make_envelope(kId1), make_envelope(kId2),
+                                       make_envelope(kId3)};
+    const std::string content = "Subject: x\r\n\r\nbody\r\n";
+    auto stage = [&](const std::vector<std::string>& ids) {
+        std::vector<Spool::Staged> batch;
+        for (Envelope& e : envelopes) {
+            if (std::find(ids.begin(), ids.end(), e.id) == ids.end()) continue;
+            e.size = content.size();
+            if (e.id == kId3) {  // streamed in: content alone, envelope stored beside it
+                e.content_offset = 0;
+                auto staged = s.stage_content(e.id);
+                REQUIRE(staged);
+                REQUIRE(write_all(staged->fd(), content, "data file"));
+                batch.push_back({&e, std::move(*staged)});
+            } else {
+                auto staged = s.stage_message(e, content);
+                REQUIRE(staged);
+                batch.push_back({&e, std::move(*staged)});
+            }
+        }
+        return batch;
+    };
+    auto check_gone = [&](const std::string& id) {
+        INFO(id);
+        CHECK_FALSE(t.exists("data/" + id));
+        CHECK_FALSE(t.exists("queue/" + id));
+    };
+
+    SECTION("one data file's fsync fails: that message alone is not queued") {
+        FailingFsync disk{"data/" + kId2, {}};
+        s.set_fsync(disk.fn());
+        std::vector<Status> queued = s.queue_staged(stage({kId1, kId2, kId3}));
+        REQUIRE(queued.size() == 3);
+        CHECK(queued[0]);
+        REQUIRE_FALSE(queued[1]);
+        CHECK_THAT(queued[1].error().message, Catch::Contains("data/" + kId2));
+        CHECK(queued[2]);
+        check_gone(kId2);
+        CHECK(s.list(Place::queue) == std::vector<std::string>{kId1, kId3});
+        CHECK(s.load(Place::queue, kId3).value() == envelopes[2]);
+        // Every file before its directory, data/ before queue/: the crash order.
+        const std::vector<std::string> dirs(disk.calls.end() - 2, disk.calls.end());
+        CHECK(dirs == std::vector<std::string>{"data directory", "queue directory"});
+        CHECK(disk.calls.size() == 5);
+    }
+    SECTION("the fsync of data/ fails: nothing is queued, no content is left") {
+        FailingFsync disk{"data directory", {}};
+        s.set_fsync(disk.fn());
+        for (const Status& st : s.queue_staged(stage({kId1, kId2, kId3})))
+            CHECK_FALSE(st);
+        for (const Envelope& e : envelopes)
+            check_gone(e.id);
+        CHECK(disk.calls.back() == "data directory");  // queue/ was never touched
+    }
+    SECTION("the fsync of queue/ fails: the new names are taken back") {
+        FailingFsync disk{"queue directory", {}};
+        s.set_fsync(disk.fn());
+        for (const Status& st : s.queue_staged(stage({kId1, kId2, kId3})))
+            CHECK_FALSE(st);
+        for (const Envelope& e : envelopes)
+            check_gone(e.id);
+    }
+    // With a disk that works again, the rest queue (staged again, as pickup's retry does).
+    s.set_fsync(fsync_fd);
+    std::vector<std::string> rest;
+    for (const Envelope& e : envelopes)
+        if (!s.exists(Place::queue, e.id)) rest.push_back(e.id);
+    for (const Status& st : s.queue_staged(stage(rest)))
+        CHECK(st);
+    CHECK(s.list(Place::queue) == std::vector<std::string>{kId1, kId2, kId3});
 }
 
 TEST_CASE("Spool::load takes bytes after the envelope only as a one-file message's content",
