@@ -68,16 +68,30 @@ grep -q "oauth2_client_secret_file $T/client-secret is readable by every user" "
     fail "$(cat "$T/refused.log")"
 pass "the client secret file is checked like password_file"
 
+# untrusted_endpoint HINT CA-LINE: with CA-LINE ("oauth2_tls_ca_file = ..." or none), the
+# token endpoint, signed by the test CA, is refused: nullrelay check exits EX_TEMPFAIL, sends
+# it nothing, and names the CAs it trusted as HINT (a grep pattern).
+untrusted_endpoint() {
+    local hint=$1 ca_line=$2 before rc out
+    write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" "$ca_line"
+    sed -i '/^oauth2_tls_ca_file = $/d' "$CONF"
+    before=$(grep -c "POST /token" "$OA/requests.log")
+    rc=0; out=$(nullrelay check 2>&1) || rc=$?
+    assert_eq $rc 75 "untrusted token endpoint: EX_TEMPFAIL"
+    grep -q "OAuth2: cannot reach $OAUTH2_URL/token: SSL certificate problem.* (trusted: $hint)" <<<"$out" ||
+        fail "check said: $out"
+    assert_eq "$(grep -c "POST /token" "$OA/requests.log")" "$before" "no request reached the endpoint"
+}
+
 # 5. The token endpoint's certificate is verified as the smarthost's is: signed by another CA,
 #    no token and no secret sent.
 chmod 600 "$T/client-secret"
 echo "$SECRET" >"$T/client-secret"
-write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" \
-    "oauth2_tls_ca_file = $T/certs/unknownca.crt"
-before=$(grep -c "POST /token" "$OA/requests.log")
-rc=0; out=$(nullrelay check 2>&1) || rc=$?
-assert_eq $rc 75 "untrusted token endpoint: EX_TEMPFAIL"
-grep -q "OAuth2: cannot reach $OAUTH2_URL/token: SSL certificate problem.* (trusted: the CAs in $T/certs/unknownca.crt)" <<<"$out" ||
-    fail "check said: $out"
-assert_eq "$(grep -c "POST /token" "$OA/requests.log")" "$before" "no request reached the endpoint"
+untrusted_endpoint "the CAs in $T/certs/unknownca.crt" "oauth2_tls_ca_file = $T/certs/unknownca.crt"
 pass "the token endpoint's certificate is verified, and the error names the CAs trusted"
+
+# 6. Without oauth2_tls_ca_file it is verified against the system's CAs, which do not hold the
+#    test CA: the error names them, and the key that takes a private CA.
+untrusted_endpoint ".*CAs[^;]*; oauth2_tls_ca_file for a private CA" "oauth2_tls_ca_file = "
+grep -q "^oauth2_tls_ca_file" "$CONF" && fail "the configuration still names a CA file"
+pass "with the system's CAs, the error says which key takes a private CA"
