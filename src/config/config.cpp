@@ -199,6 +199,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) { return set_path(c.oauth2.state_dir, v); }},
         {"oauth2_tls_ca_file",
          [](Config& c, std::string_view v) { return set_path(c.oauth2.tls_ca_file, v); }},
+        {"oauth2_tls_ca_path",
+         [](Config& c, std::string_view v) { return set_path(c.oauth2.tls_ca_path, v); }},
         {"hostname", domain_key(&Config::hostname)},
         {"sender_domain", domain_key(&Config::sender_domain)},
         {"alias_map", path_key(&Config::alias_map)},

@@ -34,7 +34,8 @@ struct OAuth2Config {
     std::vector<std::string> client_secret_command;  // argv, run without a shell
     std::string scope;
     std::string state_dir = "/var/lib/nullrelay";  // the refresh token and the status file
-    std::string tls_ca_file;                       // empty: the system's store
+    std::string tls_ca_file;  // with tls_ca_path empty too: the system's CA directory
+    std::string tls_ca_path;  // a directory of CAs by hash (openssl rehash)
     bool enabled() const { return grant != OAuth2Grant::none; }
 };
 

@@ -156,6 +156,7 @@ Status check_oauth2_keys(Config& c,
         {"oauth2_scope", !o.scope.empty()},
         {"oauth2_state_dir", o.state_dir != defaults.state_dir},
         {"oauth2_tls_ca_file", !o.tls_ca_file.empty()},
+        {"oauth2_tls_ca_path", !o.tls_ca_path.empty()},
     };
     if (!o.enabled()) {
         for (const auto& [key, set] : set_keys)

@@ -43,6 +43,7 @@ class CurlHttpsClient final : public HttpsClient {
   public:
     explicit CurlHttpsClient(const Config& c)
         : ca_file_(c.oauth2.tls_ca_file),
+          ca_path_(c.oauth2.tls_ca_path),
           tls13_(c.tls_min_version == TlsVersion::v1_3),
           connect_timeout_(c.connect_timeout.count()) {}
 
@@ -68,7 +69,7 @@ class CurlHttpsClient final : public HttpsClient {
         curl_easy_setopt(
             h, CURLOPT_SSLVERSION,
             static_cast<long>(tls13_ ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2));
-        set_trust_anchors(h, ca_file_, "");
+        set_trust_anchors(h, ca_file_, ca_path_);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect_timeout_);
         curl_easy_setopt(h, CURLOPT_TIMEOUT, 2 * connect_timeout_);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "nullrelay");
@@ -86,7 +87,8 @@ class CurlHttpsClient final : public HttpsClient {
                 body.too_large
                     ? fmt::format("the reply is larger than {} bytes", kMaxHttpReply)
                     : one_line(errbuf[0] ? errbuf : curl_easy_strerror(rc)) +
-                          untrusted_chain_hint(h, rc, ca_file_, "", "oauth2_tls_ca_file");
+                          untrusted_chain_hint(h, rc, ca_file_, ca_path_,
+                                               "oauth2_tls_ca_file or oauth2_tls_ca_path");
             return Error{EX_TEMPFAIL, fmt::format("cannot reach {}: {}", url, why)};
         }
         HttpReply reply;
@@ -96,7 +98,7 @@ class CurlHttpsClient final : public HttpsClient {
     }
 
   private:
-    std::string ca_file_;
+    std::string ca_file_, ca_path_;
     bool tls13_;
     long connect_timeout_;
 };

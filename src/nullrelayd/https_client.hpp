@@ -1,8 +1,8 @@
 // POSTs a form to an OAuth2 endpoint (token, device authorization) over HTTPS with libcurl and
 // returns the reply. The TLS rules are the smarthost's: peer and host name always verified, TLS
-// 1.2 at least (tls_min_version), never plain HTTP, no redirect followed; oauth2_tls_ca_file,
-// when set, is the only CA trusted. Bounded waits (connect_timeout, twice that for the whole
-// request) and a bounded reply. Nothing is logged here: the form holds secrets.
+// 1.2 at least (tls_min_version), never plain HTTP, no redirect followed; oauth2_tls_ca_file
+// and oauth2_tls_ca_path, when set, are the only CAs trusted. Bounded waits (connect_timeout, twice
+// that for the whole request) and a bounded reply. Nothing is logged here: the form holds secrets.
 // HttpsClient is the test seam: the OAuth2 logic is unit-tested with scripted replies.
 #pragma once
 

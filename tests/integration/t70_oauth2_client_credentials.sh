@@ -68,12 +68,12 @@ grep -q "oauth2_client_secret_file $T/client-secret is readable by every user" "
     fail "$(cat "$T/refused.log")"
 pass "the client secret file is checked like password_file"
 
-# untrusted_endpoint HINT CA-LINE: with CA-LINE ("oauth2_tls_ca_file = ..." or none), the
-# token endpoint, signed by the test CA, is refused: nullrelay check exits EX_TEMPFAIL, sends
-# it nothing, and names the CAs it trusted as HINT (a grep pattern).
+# untrusted_endpoint HINT CA-LINE...: with these CA settings ("oauth2_tls_ca_file = " unsets
+# it), the token endpoint, signed by the test CA, is refused: nullrelay check exits
+# EX_TEMPFAIL, sends it nothing, and names the CAs it trusted as HINT (a grep pattern).
 untrusted_endpoint() {
-    local hint=$1 ca_line=$2 before rc out
-    write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" "$ca_line"
+    local hint=$1 before rc out; shift
+    write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" "$@"
     sed -i '/^oauth2_tls_ca_file = $/d' "$CONF"
     before=$(grep -c "POST /token" "$OA/requests.log")
     rc=0; out=$(nullrelay check 2>&1) || rc=$?
@@ -90,8 +90,27 @@ echo "$SECRET" >"$T/client-secret"
 untrusted_endpoint "the CAs in $T/certs/unknownca.crt" "oauth2_tls_ca_file = $T/certs/unknownca.crt"
 pass "the token endpoint's certificate is verified, and the error names the CAs trusted"
 
-# 6. Without oauth2_tls_ca_file it is verified against the system's CAs, which do not hold the
-#    test CA: the error names them, and the key that takes a private CA.
-untrusted_endpoint ".*CAs[^;]*; oauth2_tls_ca_file for a private CA" "oauth2_tls_ca_file = "
+# 6. Without oauth2_tls_ca_file or _path it is verified against the system's CAs, which lack the
+#    test CA: the error names them, and the keys that take a private CA.
+untrusted_endpoint ".*CAs[^;]*; oauth2_tls_ca_file or oauth2_tls_ca_path for a private CA" \
+    "oauth2_tls_ca_file = "
 grep -q "^oauth2_tls_ca_file" "$CONF" && fail "the configuration still names a CA file"
-pass "with the system's CAs, the error says which key takes a private CA"
+pass "with the system's CAs, the error says which keys take a private CA"
+
+# 7. oauth2_tls_ca_path: a directory of CAs by hash, as tls_ca_path is for the smarthost.
+#    Another CA alone in it: refused, and named; the test CA in it: a token.
+for ca in unknownca ca; do
+    mkdir "$T/$ca-dir"
+    cp "$T/certs/$ca.crt" "$T/$ca-dir/"
+    openssl rehash "$T/$ca-dir" || fail "openssl rehash"
+done
+untrusted_endpoint "the CAs in $T/unknownca-dir (by hash)" \
+    "oauth2_tls_ca_file = " "oauth2_tls_ca_path = $T/unknownca-dir"
+write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" \
+    "oauth2_tls_ca_file = " "oauth2_tls_ca_path = $T/ca-dir"
+sed -i '/^oauth2_tls_ca_file = $/d' "$CONF"
+before=$(grep -c "POST /token" "$OA/requests.log")
+rc=0; out=$(nullrelay check 2>&1) || rc=$?
+assert_eq $rc 0 "token endpoint signed by a CA in oauth2_tls_ca_path: $out"
+[ "$(grep -c "POST /token" "$OA/requests.log")" -gt "$before" ] || fail "no token was asked for"
+pass "oauth2_tls_ca_path: trusted by hash, and named when it does not hold the CA"

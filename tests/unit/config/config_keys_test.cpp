@@ -105,6 +105,7 @@ TEST_CASE("oauth2 keys: a refresh token grant with the login endpoints", "[confi
         "oauth2_scope = https://mail.google.com/ offline_access\n"
         "oauth2_state_dir = /srv/nullrelay-state\n"
         "oauth2_tls_ca_file = /etc/ssl/private-ca.pem\n"
+        "oauth2_tls_ca_path = /etc/ssl/private-cas\n"
         "auth_mechanism = xoauth2\n");
     CHECK(c.oauth2.grant == OAuth2Grant::refresh_token);
     CHECK(c.oauth2.authorize_url == "https://accounts.google.com/o/oauth2/v2/auth");
@@ -115,6 +116,7 @@ TEST_CASE("oauth2 keys: a refresh token grant with the login endpoints", "[confi
     CHECK(c.oauth2.scope == "https://mail.google.com/ offline_access");
     CHECK(c.oauth2.state_dir == "/srv/nullrelay-state");
     CHECK(c.oauth2.tls_ca_file == "/etc/ssl/private-ca.pem");
+    CHECK(c.oauth2.tls_ca_path == "/etc/ssl/private-cas");
 }
 
 TEST_CASE("oauth2 keys: bad values name the key and line", "[config_keys]") {
@@ -141,6 +143,7 @@ TEST_CASE("oauth2 keys: checks across keys", "[config_keys]") {
         // Settings without the grant that uses them.
         {"oauth2_client_id = x\n", "t.conf:1: oauth2_client_id needs oauth2_grant"},
         {"oauth2_state_dir = /srv/x\n", "t.conf:1: oauth2_state_dir needs oauth2_grant"},
+        {"oauth2_tls_ca_path = /srv/cas\n", "t.conf:1: oauth2_tls_ca_path needs oauth2_grant"},
         // A grant without what every token request needs.
         {"oauth2_grant = refresh_token\n", "oauth2_grant needs auth_user"},
         {"auth_user = u\noauth2_grant = refresh_token\n", "oauth2_grant needs oauth2_token_url"},
