@@ -3,7 +3,8 @@
 # a fresh Debian 12 root (debootstrap minbase; the tarball is cached under build/ so re-runs
 # are fast), submits mail there with sendmail as root and as an unprivileged user to the test
 # smarthost on loopback (nullrelayd runs in the chroot as nullrelay: chroot + setpriv, no
-# systemd), upgrades with a message queued (not lost; the edited conffile kept), then removes
+# systemd), upgrades with a message queued (not lost; the configuration debconf edited kept,
+# and no question asked about it although the new version ships another default), then removes
 # and purges (files, modes, and a purge that keeps a spool still holding mail).
 # Needs root (debootstrap, chroot, mount); skipped (77) otherwise. The root comes from
 # debian_root.sh (a cached tarball). Measured on 2 busy CPUs: about 3 min with the tarball
@@ -21,7 +22,8 @@ mode_of() { in_root stat -c '%a %U:%G' "$1"; }
 delivered_at_least() { [ "$(delivered_count)" -ge "$1" ]; }
 
 # 1. Build the package, and a second version of it to upgrade to (the same files repacked
-#    with a higher version: what dpkg does on upgrade does not depend on the build).
+#    with a higher version and a changed default configuration: what dpkg does on upgrade
+#    does not depend on the build).
 NO_DEPS=1 OUT_DIR=$T/deb "$SRC/scripts/build-deb" >"$T/build-deb.log" 2>&1 ||
     fail "build-deb (or lintian) failed: $(tail -30 "$T/build-deb.log")"
 deb1=$(ls "$T"/deb/nullrelay_*_*.deb)
@@ -29,6 +31,9 @@ v1=$(dpkg-deb -f "$deb1" Version)
 v2=$v1+upgrade1
 dpkg-deb -R "$deb1" "$T/repack"
 sed -i "s/^Version: .*/Version: $v2/" "$T/repack/DEBIAN/control"
+shipped_conf=$(find "$T/repack" -path '*/nullrelay/nullrelay.conf')
+[ -n "$shipped_conf" ] || fail "no nullrelay.conf in the package"
+echo "# a line new in $v2" >>"$shipped_conf"
 dpkg-deb -b "$T/repack" "$T/deb/nullrelay_${v2}.deb" >/dev/null
 pass "built $v1 (lintian: no errors) and $v2"
 
@@ -41,7 +46,8 @@ printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
 chmod 755 "$R/usr/sbin/policy-rc.d"
 pass "fresh bookworm root ready"
 
-# 3. Install: files, links, modes, the user, the conffile.
+# 3. Install: files, links, modes, the user, the configuration (made by the postinst from the
+#    shipped default: the debconf questions edit it, so it cannot be a conffile).
 in_root true  # (resolv.conf etc. are not needed: everything is loopback)
 cp "$T"/deb/nullrelay_*.deb "$R/tmp/"
 in_root dpkg -i "/tmp/$(basename "$deb1")" >"$T/dpkg.log" 2>&1 || fail "dpkg -i: $(cat "$T/dpkg.log")"
@@ -61,8 +67,9 @@ for d in data queue hold failed corrupt; do
     assert_eq "$(mode_of /var/spool/nullrelay/$d)" "700 nullrelay:nullrelay" "spool/$d"
 done
 assert_eq "$(mode_of /var/lib/nullrelay)" "700 nullrelay:nullrelay" "OAuth2 state directory"
-in_root dpkg-query -W -f='${Conffiles}\n' nullrelay | grep -q '/etc/nullrelay/nullrelay.conf' ||
-    fail "nullrelay.conf is not a conffile"
+in_root dpkg-query -W -f='${Conffiles}\n' nullrelay | grep -q '/etc/nullrelay/nullrelay.conf' &&
+    fail "nullrelay.conf is a conffile, which the postinst's debconf edits may not touch"
+assert_eq "$(mode_of /etc/nullrelay/nullrelay.conf)" "644 root:root" "configuration"
 grep -q 'ExecStart=/usr/sbin/nullrelayd' "$R/lib/systemd/system/nullrelay.service" || fail "unit path"
 for line in SyslogIdentifier=nullrelayd SyslogFacility=mail SupplementaryGroups=nullrelay-submit; do
     grep -qx "$line" "$R/lib/systemd/system/nullrelay.service" || fail "the unit lacks $line"
@@ -72,7 +79,7 @@ in_root test -e /usr/share/man/man1/mailq.1.gz || fail "mailq(1) man page"
 in_root nullrelay check | grep -q 'no smarthost is set' || fail "default config does not queue safely"
 cmp -s "$R/etc/nullrelay/nullrelay.conf" "$SRC/packaging/nullrelay.conf" ||
     fail "a noninteractive install without preseeding changed the configuration"
-pass "installed: files, links, modes, user, conffile"
+pass "installed: files, links, modes, user, configuration"
 
 # 4. Point it at the loopback smarthost through debconf (debconf-set-selections, then
 #    dpkg-reconfigure, as README.Debian says), the test's own keys by hand; send, as root and
@@ -188,7 +195,9 @@ in_root test ! -e /run/nullrelayd.pid || fail "pid file left after stop"
 kill "$(cat "$R/run/rsyslogd.pid")" 2>/dev/null || true
 pass "init script: start (as nullrelay, once), delivery line in /var/log/mail.log, reload, stop"
 
-# 5. Upgrade with a message waiting: it survives and is delivered; the edited conffile stays.
+# 5. Upgrade with a message waiting: it survives and is delivered; the configuration debconf
+#    edited stays, and dpkg asks nothing about it (no --force-conf*, no terminal) although
+#    the new version's default differs.
 #    The upgrade is from the layout of the versions before the submission group (issue 16,
 #    item 5): sendmail setgid nullrelay, maildrop/ 1770 nullrelay:nullrelay, as their
 #    postinst made it; the message waiting was submitted under it (its file of group
@@ -201,10 +210,14 @@ in_root chgrp nullrelay /var/spool/nullrelay/maildrop
 in_root chmod 1770 /var/spool/nullrelay/maildrop
 submit alice "queued across the upgrade" || fail "sendmail before the upgrade"
 assert_eq "$(in_root find /var/spool/nullrelay/maildrop -type f -printf '%g\n')" nullrelay "old-layout submission's group"
-in_root dpkg -i --force-confold "/tmp/nullrelay_${v2}.deb" >"$T/dpkg.log" 2>&1 ||
+cp "$R/etc/nullrelay/nullrelay.conf" "$T/conf-before-upgrade"
+in_root dpkg -i "/tmp/nullrelay_${v2}.deb" </dev/null >"$T/dpkg.log" 2>&1 ||
     fail "upgrade: $(cat "$T/dpkg.log")"
+grep -q "Configuration file" "$T/dpkg.log" && fail "dpkg asked about the configuration: $(cat "$T/dpkg.log")"
 assert_eq "$(in_root dpkg-query -W -f='${Version}' nullrelay)" "$v2" "version after upgrade"
-grep -q "smarthost = localhost:$SMARTHOST_PORT" "$R/etc/nullrelay/nullrelay.conf" || fail "conffile lost"
+cmp -s "$T/conf-before-upgrade" "$R/etc/nullrelay/nullrelay.conf" ||
+    fail "the upgrade changed the configuration: $(diff "$T/conf-before-upgrade" "$R/etc/nullrelay/nullrelay.conf")"
+grep -q "smarthost = localhost:$SMARTHOST_PORT" "$R/etc/nullrelay/nullrelay.conf" || fail "configuration lost"
 assert_eq "$(mode_of /usr/sbin/nullrelay-sendmail)" "2755 root:nullrelay-submit" "setgid after upgrade"
 assert_eq "$(in_root dpkg-statoverride --list /usr/sbin/nullrelay-sendmail)" \
     "root nullrelay-submit 2755 /usr/sbin/nullrelay-sendmail" "statoverride after upgrade"
@@ -214,7 +227,7 @@ wait_until 20 delivered_at_least 4 || fail "the message queued across the upgrad
 grep -l 'Subject: queued across the upgrade' "$SH"/messages/*.eml >/dev/null || fail "wrong message"
 submit alice "after the upgrade" || fail "sendmail after the upgrade"
 wait_until 20 delivered_at_least 5 || fail "a message submitted after the upgrade was not delivered"
-pass "upgrade moved the old layout to the submission group, kept the queued message and the conffile"
+pass "upgrade moved the old layout to the submission group, kept the queued message and the configuration, asked nothing"
 
 # 6. Remove: programs and links go, configuration and spool stay; purge keeps unsent mail.
 stop_daemon
@@ -229,6 +242,7 @@ in_root test -f /etc/nullrelay/nullrelay.conf || fail "remove deleted the config
 in_root dpkg --purge nullrelay >"$T/dpkg.log" 2>&1 || fail "purge: $(cat "$T/dpkg.log")"
 grep -q 'undelivered message' "$T/dpkg.log" || fail "purge did not say it kept the mail"
 in_root test ! -e /etc/nullrelay/nullrelay.conf || fail "purge left the configuration"
+in_root test ! -e /etc/nullrelay/password || fail "purge left the password file debconf wrote"
 in_root test ! -e /var/lib/nullrelay || fail "purge left the OAuth2 state"
 [ -n "$(find "$R/var/spool/nullrelay/maildrop" -type f)" ] || fail "purge deleted unsent mail"
 pass "remove, and purge keeping a spool with unsent mail"
