@@ -56,6 +56,44 @@ struct TempFile {
     }
 };
 
+// A private spool holding the content of alice's message 660CFE0332AE458F to x@example.net,
+// the configuration queue_bounce reads, and the bounce it queues for that message.
+struct BounceFixture {
+    test::TempSpool t;
+    std::optional<Spool> spool;
+    Config config;
+    Envelope original;
+
+    explicit BounceFixture(const std::string& content) {
+        auto s = Spool::open(t.root);
+        REQUIRE(s);
+        spool.emplace(std::move(*s));
+        original.id = "660CFE0332AE458F";
+        original.arrival = 1763759796;
+        original.submitter_name = "alice";
+        original.sender = "alice@example.org";
+        original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
+        t.write("data/" + original.id, content);
+        config.hostname = "relay.example.org";
+        config.sender_domain = "example.org";
+    }
+
+    // Queues the bounce of `failed` and returns its envelope and its content as queued.
+    std::pair<Envelope, std::string> bounce(const std::vector<FailedRecipient>& failed) {
+        AddressRewriter rewriter(config);
+        auto id = queue_bounce(*spool, config, rewriter, original, failed, 1763760096);
+        REQUIRE(id);
+        auto env = spool->load(Place::queue, *id);
+        REQUIRE(env);
+        auto content = spool->open_content(*env);
+        REQUIRE(content);
+        std::string text(env->size, '\0');
+        REQUIRE(::pread(content->fd.get(), text.data(), text.size(),
+                        static_cast<off_t>(content->offset)) == static_cast<ssize_t>(text.size()));
+        return {*env, text};
+    }
+};
+
 }  // namespace
 
 TEST_CASE("format_bounce writes the golden RFC 3464 report", "[bounce]") {
@@ -192,70 +230,26 @@ TEST_CASE("read_whole_message", "[bounce]") {
 }
 
 TEST_CASE("queue_bounce queues a report from <> to the rewritten sender", "[bounce]") {
-    test::TempSpool t;
-    auto spool = Spool::open(t.root);
-    REQUIRE(spool);
-
-    Envelope original;
-    original.id = "660CFE0332AE458D";
-    original.arrival = 1763759796;
-    original.submitter_name = "alice";
-    original.sender = "alice@example.org";
-    original.recipients = {{"nobody@example.org", "nobody", RecipientState::pending, ""}};
-    t.write("data/" + original.id, "Subject: hi\r\n\r\nsecret body\r\n");
-    REQUIRE(spool->store(Place::queue, original));
-    Config config;
-    config.hostname = "relay.example.org";
-    config.sender_domain = "example.org";
-
-    AddressRewriter rewriter(config);
-    auto id = queue_bounce(*spool, config, rewriter, original,
-                           {{"nobody@example.org", "nobody", "5.1.1", "550 5.1.1 No such user"}},
-                           1763760096);
-    REQUIRE(id);
-    CHECK(*id != original.id);
-    auto env = spool->load(Place::queue, *id);
-    REQUIRE(env);
-    CHECK(env->sender.empty());
-    REQUIRE(env->recipients.size() == 1);
-    CHECK(env->recipients[0].address == "alice@example.org");
-    CHECK(env->recipients[0].original == "alice@example.org");
-    CHECK(env->recipients[0].state == RecipientState::pending);
-    auto content = spool->open_content(*env);
-    REQUIRE(content);
-    std::string text(env->size, '\0');
-    REQUIRE(::pread(content->fd.get(), text.data(), text.size(), content->offset) ==
-            static_cast<ssize_t>(text.size()));
+    BounceFixture f("Subject: hi\r\n\r\nsecret body\r\n");
+    f.original.recipients = {{"nobody@example.org", "nobody", RecipientState::pending, ""}};
+    REQUIRE(f.spool->store(Place::queue, f.original));
+    auto [env, text] =
+        f.bounce({{"nobody@example.org", "nobody", "5.1.1", "550 5.1.1 No such user"}});
+    CHECK(env.id != f.original.id);
+    CHECK(env.sender.empty());
+    REQUIRE(env.recipients.size() == 1);
+    CHECK(env.recipients[0].address == "alice@example.org");
+    CHECK(env.recipients[0].original == "alice@example.org");
+    CHECK(env.recipients[0].state == RecipientState::pending);
     CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
     CHECK_THAT(text, Catch::Contains("Final-Recipient: rfc822; nobody@example.org\r\n"));
     CHECK_THAT(text, !Catch::Contains("secret body"));
 }
 
 TEST_CASE("queue_bounce: 8-bit returned headers go 7-bit on the wire", "[bounce]") {
-    test::TempSpool t;
-    auto spool = Spool::open(t.root);
-    REQUIRE(spool);
-    Envelope original;
-    original.id = "660CFE0332AE458F";
-    original.arrival = 1763759796;
-    original.submitter_name = "alice";
-    original.sender = "alice@example.org";
-    original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
     // What pickup leaves when the header cannot be encoded: the 8-bit address as it came.
-    t.write("data/" + original.id, "From: j\xC3\xB6rg@example.org\r\nSubject: s\r\n\r\nb\r\n");
-    Config config;
-    config.hostname = "relay.example.org";
-    AddressRewriter rewriter(config);
-    auto id = queue_bounce(*spool, config, rewriter, original,
-                           {{"x@example.net", "", "5.6.9", "header field From: ..."}}, 1763760096);
-    REQUIRE(id);
-    auto env = spool->load(Place::queue, *id);
-    REQUIRE(env);
-    auto content = spool->open_content(*env);
-    REQUIRE(content);
-    std::string text(env->size, '\0');
-    REQUIRE(::pread(content->fd.get(), text.data(), text.size(), content->offset) ==
-            static_cast<ssize_t>(text.size()));
+    BounceFixture f("From: j\xC3\xB6rg@example.org\r\nSubject: s\r\n\r\nb\r\n");
+    auto [env, text] = f.bounce({{"x@example.net", "", "5.6.9", "header field From: ..."}});
     for (unsigned char c : text)
         REQUIRE(c < 0x80);
     CHECK_THAT(text, Catch::Contains("From: j=C3=B6rg@example.org"));  // quoted-printable
@@ -263,31 +257,15 @@ TEST_CASE("queue_bounce: 8-bit returned headers go 7-bit on the wire", "[bounce]
 }
 
 TEST_CASE("queue_bounce: a bounce for root goes where the maps send root", "[bounce]") {
-    test::TempSpool t;
-    auto spool = Spool::open(t.root);
-    REQUIRE(spool);
-    Envelope original;
-    original.id = "660CFE0332AE458E";
-    original.arrival = 1763759796;
-    original.submitter_name = "root";
-    original.sender = "root@example.org";  // qualified at pickup
-    original.sender_original = "root";     // as cron submitted it
-    original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
-    t.write("data/" + original.id, "Subject: s\r\n\r\nb\r\n");
-    Config config;
-    config.hostname = "relay.example.org";
-    config.sender_domain = "example.org";
-    config.admin_address = "admin@example.net";  // where unmatched local names go
-    AddressRewriter rewriter(config);
-    auto id =
-        queue_bounce(*spool, config, rewriter, original,
-                     {{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}}, 1763760096);
-    REQUIRE(id);
-    auto env = spool->load(Place::queue, *id);
-    REQUIRE(env);
-    REQUIRE(env->recipients.size() == 1);
-    CHECK(env->recipients[0].address == "admin@example.net");
-    CHECK(env->recipients[0].original == "root@example.org");
+    BounceFixture f("Subject: s\r\n\r\nb\r\n");
+    f.original.submitter_name = "root";
+    f.original.sender = "root@example.org";        // qualified at pickup
+    f.original.sender_original = "root";           // as cron submitted it
+    f.config.admin_address = "admin@example.net";  // where unmatched local names go
+    auto [env, text] = f.bounce({{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}});
+    REQUIRE(env.recipients.size() == 1);
+    CHECK(env.recipients[0].address == "admin@example.net");
+    CHECK(env.recipients[0].original == "root@example.org");
 }
 
 TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[bounce]") {
@@ -307,32 +285,10 @@ TEST_CASE("queue_bounce returns what -R asked for, within bounce_size_limit", "[
     };
     for (const auto& c : cases) {
         INFO(c.label);
-        test::TempSpool t;
-        auto spool = Spool::open(t.root);
-        REQUIRE(spool);
-        Envelope original;
-        original.id = "660CFE0332AE458F";
-        original.arrival = 1763759796;
-        original.sender = "alice@example.org";
-        original.dsn.ret = c.ret;
-        original.recipients = {{"x@example.net", "x@example.net", RecipientState::pending, ""}};
-        t.write("data/" + original.id, content);
-        Config config;
-        config.hostname = "relay.example.org";
-        config.sender_domain = "example.org";
-        config.bounce_size_limit = c.limit;
-        AddressRewriter rewriter(config);
-        auto id =
-            queue_bounce(*spool, config, rewriter, original,
-                         {{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}}, 1763760096);
-        REQUIRE(id);
-        auto env = spool->load(Place::queue, *id);
-        REQUIRE(env);
-        auto bounce = spool->open_content(*env);
-        REQUIRE(bounce);
-        std::string text(env->size, '\0');
-        REQUIRE(::pread(bounce->fd.get(), text.data(), text.size(), bounce->offset) ==
-                static_cast<ssize_t>(text.size()));
+        BounceFixture f(content);
+        f.original.dsn.ret = c.ret;
+        f.config.bounce_size_limit = c.limit;
+        auto [env, text] = f.bounce({{"x@example.net", "x@example.net", "5.1.1", "550 5.1.1 no"}});
         CHECK_THAT(text, Catch::Contains("\r\nSubject: hi\r\n"));
         if (c.body_returned) {
             CHECK_THAT(text, Catch::Contains("Content-Type: message/rfc822\r\n\r\n" + content));
