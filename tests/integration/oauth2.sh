@@ -38,7 +38,8 @@ start_oauth2_smarthost() {
 }
 
 # write_oauth2_config GRANT ["key = value"...]: the test configuration with the OAuth2 client
-# instead of password_file; the lines given replace the defaults with the same key.
+# instead of password_file; the lines given replace the defaults with the same key ("key = "
+# unsets it).
 write_oauth2_config() {
     local grant=$1; shift
     local lines=("$@") line key extra overridden
@@ -50,7 +51,7 @@ write_oauth2_config() {
         if [ $overridden == no ]; then lines+=("$line"); fi
     done
     write_config "password_file = " "oauth2_grant = $grant" "${lines[@]}"
-    sed -i '/^password_file = $/d' "$CONF"
+    sed -i '/^[a-z0-9_]* = $/d' "$CONF"  # "key = ": the key unset
 }
 
 polled_since() { [ "$(grep -c "device_code -> 400 authorization_pending" "$OA/requests.log")" -gt "$1" ]; }

@@ -74,7 +74,6 @@ pass "the client secret file is checked like password_file"
 untrusted_endpoint() {
     local hint=$1 before rc out; shift
     write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" "$@"
-    sed -i '/^oauth2_tls_ca_file = $/d' "$CONF"
     before=$(grep -c "POST /token" "$OA/requests.log")
     rc=0; out=$(nullrelay check 2>&1) || rc=$?
     assert_eq $rc 75 "untrusted token endpoint: EX_TEMPFAIL"
@@ -108,7 +107,6 @@ untrusted_endpoint "the CAs in $T/unknownca-dir (by hash)" \
     "oauth2_tls_ca_file = " "oauth2_tls_ca_path = $T/unknownca-dir"
 write_oauth2_config client_credentials "oauth2_client_secret_file = $T/client-secret" \
     "oauth2_tls_ca_file = " "oauth2_tls_ca_path = $T/ca-dir"
-sed -i '/^oauth2_tls_ca_file = $/d' "$CONF"
 before=$(grep -c "POST /token" "$OA/requests.log")
 rc=0; out=$(nullrelay check 2>&1) || rc=$?
 assert_eq $rc 0 "token endpoint signed by a CA in oauth2_tls_ca_path: $out"
