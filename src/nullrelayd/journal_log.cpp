@@ -1,16 +1,16 @@
 #include "nullrelayd/journal_log.hpp"
 
 #include <sys/stat.h>
-#include <sys/uio.h>
-#include <systemd/sd-journal.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "nullrelayd/journal_socket.hpp"
 #include "util/log.hpp"
 
 namespace nullrelay {
@@ -29,25 +29,20 @@ int priority(LogLevel level) {
     return 6;
 }
 
-bool journal_fields = false;  // set once at start, read by every thread after
+// Opened once at start when stderr is the journal, read by every thread after.
+std::optional<JournalSocket> journal;
 
 bool send_to_journal(LogLevel level, std::string_view text, std::span<const LogField> fields) {
-    std::vector<std::string> items;
-    items.reserve(fields.size() + 3);
-    items.push_back(fmt::format("MESSAGE={}{}",
-                                level == LogLevel::warning ? "warning: "
-                                : level == LogLevel::error ? "error: "
-                                                           : "",
-                                text));
-    items.push_back(fmt::format("PRIORITY={}", priority(level)));
-    items.push_back("SYSLOG_IDENTIFIER=nullrelayd");
-    for (const LogField& f : fields)
-        items.push_back(fmt::format("{}={}", f.name, f.value));
-    std::vector<iovec> iov;
-    iov.reserve(items.size());
-    for (std::string& item : items)
-        iov.push_back({item.data(), item.size()});
-    return sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) == 0;
+    std::string message = fmt::format("{}{}",
+                                      level == LogLevel::warning ? "warning: "
+                                      : level == LogLevel::error ? "error: "
+                                                                 : "",
+                                      text);
+    std::string level_number = std::to_string(priority(level));
+    std::vector<JournalField> entry{
+        {"MESSAGE", message}, {"PRIORITY", level_number}, {"SYSLOG_IDENTIFIER", "nullrelayd"}};
+    entry.insert(entry.end(), fields.begin(), fields.end());
+    return journal->send(journal_entry(entry));
 }
 
 }  // namespace
@@ -65,11 +60,11 @@ bool stderr_is_journal() {
 }
 
 void use_journal_fields() {
-    journal_fields = stderr_is_journal();
+    if (stderr_is_journal()) journal.emplace();
 }
 
 void log_with_fields(LogLevel level, std::string_view text, std::span<const LogField> fields) {
-    if (journal_fields && send_to_journal(level, text, fields)) return;
+    if (journal && send_to_journal(level, text, fields)) return;
     log_line(level, text);
 }
 

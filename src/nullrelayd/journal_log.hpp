@@ -2,23 +2,20 @@
 // delivery line also carries QUEUE_ID=, RECIPIENT=, STATUS=, DSN= and RELAY=, so that
 // `journalctl QUEUE_ID=...` finds a message's history. The line's text (MESSAGE=) is the one
 // stderr would carry, so syslog forwarding shows it unchanged; it is sent through
-// sd_journal_sendv instead of stderr, not as well (one entry, not two), and goes to stderr
-// should the journal refuse it. Only nullrelayd links libsystemd: never the setgid sendmail
-// (tests/layout/sendmail_links.sh).
+// journald's native protocol (journal_socket.hpp) instead of stderr, not as well (one entry,
+// not two), and goes to stderr should the journal refuse it.
 #pragma once
 
 #include <span>
 #include <string_view>
 
+#include "nullrelayd/journal_socket.hpp"
 #include "util/log.hpp"
 
 namespace nullrelay {
 
 // A field for the journal: NAME in upper case, and its value.
-struct LogField {
-    std::string_view name;
-    std::string_view value;
-};
+using LogField = JournalField;
 
 // Whether stderr is the journal's stream, as systemd tells its services: $JOURNAL_STREAM
 // holds "device:inode" of that stream, which must be what fd 2 is (a service that redirects

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The setgid nullrelay-sendmail links neither libcurl nor OpenSSL (nor PCRE2: the maps are the
 # daemon's and the admin program's; nor nlohmann-json: the OAuth2 client is the daemon's; nor
-# libsystemd: the journal fields are the daemon's), read
+# libsystemd, which no program links), read
 # from the binary the build made: its dynamic section (DT_NEEDED) and, for what a static
 # library could have brought in, its symbols.
 set -euo pipefail
