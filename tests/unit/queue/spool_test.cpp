@@ -404,6 +404,30 @@ TEST_CASE("Spool::queue_staged: a failed fsync queues nothing of what it may los
     CHECK(s.list(Place::queue) == std::vector<std::string>{kId1, kId2, kId3});
 }
 
+TEST_CASE("Spool::queue_staged: content staged under another message's id is never queued",
+          "[spool]") {
+    TempSpool t;
+    Spool s = open_spool(t);
+    Envelope mine = make_envelope(kId1), other = make_envelope(kId2);
+    const std::string content = "Subject: x\r\n\r\nbody\r\n";
+    mine.size = other.size = content.size();
+    auto staged = s.stage_message(mine, content);
+    REQUIRE(staged);
+    std::vector<Spool::Staged> batch;
+    batch.push_back({&other, std::move(*staged)});  // the caller's mistake
+    std::vector<Status> queued = s.queue_staged(std::move(batch));
+    REQUIRE(queued.size() == 1);
+    REQUIRE_FALSE(queued[0]);
+    CHECK(queued[0].error().exit_code == EX_SOFTWARE);
+    CHECK_THAT(queued[0].error().message,
+               Catch::Contains("data/" + kId1) && Catch::Contains("envelope of " + kId2));
+    for (const std::string& id : {kId1, kId2}) {
+        INFO(id);
+        CHECK_FALSE(t.exists("data/" + id));
+        CHECK_FALSE(t.exists("queue/" + id));
+    }
+}
+
 TEST_CASE("Spool::load takes bytes after the envelope only as a one-file message's content",
           "[spool]") {
     TempSpool t;
