@@ -262,9 +262,12 @@ assert_eq "$(conf_value auth_user)" alerts@example.net "preseeded account at ins
 assert_eq "$(cat "$R/etc/nullrelay/password")" "pw-preseeded-$$" "preseeded password in its file"
 not_in_debconf_db "pw-preseeded-$$" "the preseeded password"
 assert_eq "$(debconf_value nullrelay/password)" "" "the preseeded password's value in debconf's database"
-# debconf's backups of the previous state (not *.dat): reported, not (yet) a failure.
-old=$(grep -lF -- "pw-preseeded-$$" "$R"/var/cache/debconf/*.dat-old 2>/dev/null || true)
-[ -z "$old" ] || echo "note: the preseeded password is still in debconf's backup $old" >&2
+# debconf keeps its previous state in *.dat-old (config.dat-old, templates.dat-old; none for
+# the passwords database, "Backup: false" in Debian's /etc/debconf.conf): the password must not
+# be in any of them.
+[ -e "$R/var/cache/debconf/config.dat-old" ] || fail "no config.dat-old: debconf's backups are elsewhere"
+old=$(grep -lF -- "pw-preseeded-$$" "$R"/var/cache/debconf/*.dat-old || true)
+[ -z "$old" ] || fail "the preseeded password is still in debconf's backup $old"
 pass "a preseeded install writes the configuration; the password only in its file"
 in_root dpkg --purge nullrelay >"$T/dpkg.log" 2>&1 || fail "purge: $(cat "$T/dpkg.log")"
 in_root test ! -e /var/spool/nullrelay || fail "purge left an empty spool"
